@@ -1,0 +1,67 @@
+// What the exporter remembers about one webhook between polls, so that every finished attempt is
+// counted exactly once. Memory is bounded by the lookback window, not by uptime: ids older than
+// (newest seen − lookback) are forgotten, and reads never look below that floor.
+
+/** The serialisable form, as written to the state file. */
+export interface CheckpointData {
+  /** True once a read has completed, so `startFrom` applies only to the very first one. */
+  initialized: boolean;
+  /** Newest `createdAt` read so far (Unix ms); undefined while the log has been empty. */
+  watermarkMs: number | undefined;
+  /** Finished entries already handled: [log id, createdAt ms]. */
+  seen: Array<[string, number]>;
+  /** Entries last read as pending or processing: [log id, createdAt ms]. Counted when they finish. */
+  pending: Array<[string, number]>;
+}
+
+export class Checkpoint {
+  initialized = false;
+  watermarkMs: number | undefined = undefined;
+  readonly seen = new Map<string, number>();
+  readonly pending = new Map<string, number>();
+
+  static from(data: CheckpointData): Checkpoint {
+    const checkpoint = new Checkpoint();
+    checkpoint.initialized = data.initialized;
+    checkpoint.watermarkMs = data.watermarkMs;
+    for (const [id, at] of data.seen) checkpoint.seen.set(id, at);
+    for (const [id, at] of data.pending) checkpoint.pending.set(id, at);
+    return checkpoint;
+  }
+
+  toData(): CheckpointData {
+    return {
+      initialized: this.initialized,
+      watermarkMs: this.watermarkMs,
+      seen: [...this.seen],
+      pending: [...this.pending],
+    };
+  }
+
+  /**
+   * The oldest `createdAt` the next read must reach: the lookback window below the watermark, and
+   * further down if a pending entry is older (it must be read again to see it finish).
+   */
+  readFloorMs(lookbackMs: number): number {
+    if (!this.initialized || this.watermarkMs === undefined) return -Infinity;
+    let floor = this.watermarkMs - lookbackMs;
+    for (const at of this.pending.values()) floor = Math.min(floor, at);
+    return floor;
+  }
+
+  /** True when the id has been handled (finished and recorded or marked) or is being held as pending. */
+  knows(logId: string): boolean {
+    return this.seen.has(logId) || this.pending.has(logId);
+  }
+
+  advanceWatermark(createdAtMs: number): void {
+    if (this.watermarkMs === undefined || createdAtMs > this.watermarkMs) this.watermarkMs = createdAtMs;
+  }
+
+  /** Forget finished ids below the lookback floor: no read will look there again. */
+  prune(lookbackMs: number): void {
+    if (this.watermarkMs === undefined) return;
+    const floor = this.watermarkMs - lookbackMs;
+    for (const [id, at] of this.seen) if (at < floor) this.seen.delete(id);
+  }
+}

@@ -1,0 +1,113 @@
+import { errors as undiciErrors, request, type Dispatcher } from 'undici';
+import type { ProviderRequest } from '../providers/types.js';
+
+/** How one request to a provider ended. `code` is the `code` label of webhook_exporter_api_requests_total. */
+export type FetchOutcome =
+  | { kind: 'ok'; code: string; body: unknown }
+  /** Non-2xx answer; `retryAfterMs` set when a 429/503 carried a usable Retry-After. */
+  | { kind: 'http_error'; code: string; status: number; retryAfterMs: number | undefined }
+  | { kind: 'timeout'; code: 'timeout' }
+  | { kind: 'network_error'; code: 'network_error'; detail: string }
+  /** A 2xx whose body is unusable: not JSON, or larger than the cap. */
+  | { kind: 'bad_body'; code: string; detail: string };
+
+export interface FetchOptions {
+  timeoutMs: number;
+  maxResponseBytes: number;
+  /** Aborts the request early, e.g. at shutdown. */
+  signal?: AbortSignal;
+  dispatcher?: Dispatcher;
+}
+
+/** GET a provider URL and decode its JSON body. Never throws: every failure is an outcome. */
+export async function fetchJson(req: ProviderRequest, options: FetchOptions): Promise<FetchOutcome> {
+  const timeout = AbortSignal.timeout(options.timeoutMs);
+  const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
+  try {
+    const response = await request(req.url, {
+      method: 'GET',
+      headers: req.headers,
+      signal,
+      dispatcher: options.dispatcher,
+      // The overall timeout above covers connect, headers and body; these stop a stalled socket sooner.
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+    });
+    const code = String(response.statusCode);
+    if (response.statusCode < 200 || response.statusCode > 299) {
+      // Drain so the connection can be reused; the body of an error page is not needed.
+      await response.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
+      return {
+        kind: 'http_error',
+        code,
+        status: response.statusCode,
+        retryAfterMs: parseRetryAfter(header(response.headers['retry-after']), Date.now()),
+      };
+    }
+    const text = await readCapped(response.body, options.maxResponseBytes);
+    if (text === undefined) {
+      return { kind: 'bad_body', code, detail: `response larger than ${options.maxResponseBytes} bytes (http.maxResponseBytes)` };
+    }
+    try {
+      return { kind: 'ok', code, body: JSON.parse(text) as unknown };
+    } catch {
+      return { kind: 'bad_body', code, detail: describeNonJson(text, header(response.headers['content-type'])) };
+    }
+  } catch (error) {
+    if (timeout.aborted || isTimeoutError(error)) return { kind: 'timeout', code: 'timeout' };
+    return { kind: 'network_error', code: 'network_error', detail: describeNetworkError(error) };
+  }
+}
+
+async function readCapped(body: AsyncIterable<Uint8Array> & { destroy(): unknown }, maxBytes: number): Promise<string | undefined> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.byteLength;
+    if (size > maxBytes) {
+      body.destroy();
+      return undefined;
+    }
+    chunks.push(chunk);
+  }
+  // Invalid UTF-8 becomes U+FFFD rather than an exception; JSON.parse then judges the text.
+  return new TextDecoder('utf-8', { fatal: false }).decode(Buffer.concat(chunks));
+}
+
+function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Retry-After as delay-seconds or an HTTP date (RFC 9110 §10.2.3); undefined when absent or unusable. */
+export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const date = Date.parse(trimmed);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, date - nowMs);
+}
+
+function isTimeoutError(error: unknown): boolean {
+  return (
+    error instanceof undiciErrors.HeadersTimeoutError ||
+    error instanceof undiciErrors.BodyTimeoutError ||
+    error instanceof undiciErrors.ConnectTimeoutError ||
+    (error instanceof Error && error.name === 'TimeoutError')
+  );
+}
+
+function describeNonJson(text: string, contentType: string | undefined): string {
+  const kind = contentType?.split(';')[0]?.trim();
+  if (text.trim() === '') return 'empty body instead of JSON';
+  return `body is not valid JSON${kind ? ` (content-type ${kind})` : ''}`;
+}
+
+// Error messages from undici/Node can embed the URL; report only the code and a generic cause.
+function describeNetworkError(error: unknown): string {
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  const code = (cause as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string') return code;
+  if (error instanceof Error && error.name === 'AbortError') return 'aborted';
+  return error instanceof Error ? error.name : 'unknown error';
+}

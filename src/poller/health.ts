@@ -1,0 +1,41 @@
+// Turns a failed read into one log line per change of state: an operator sees "credentials
+// rejected" once, not every 30 seconds, and sees "recovered" when it clears.
+
+import type { ReadFailure } from './read-log.js';
+
+export interface FailureReport {
+  /** Stable key: a change of key is a change of state worth a log line. */
+  state: string;
+  /** What happened and what to check. Contains no URL query, header or secret. */
+  message: string;
+}
+
+export function describeFailure(failure: ReadFailure, context: { provider: string; timeoutMs: number }): FailureReport {
+  const credential = context.provider === 'baanx' ? 'bearerToken (or bearerTokenFile)' : 'apiKey (or apiKeyFile)';
+  switch (failure.kind) {
+    case 'http_error': {
+      const status = failure.status;
+      if (status === 401 || status === 403) {
+        return { state: `http_${status}`, message: `provider rejected the credentials (HTTP ${status}): check that the source's ${credential} is current and allowed to read webhook logs` };
+      }
+      if (status === 404) {
+        return { state: 'http_404', message: "webhook not found (HTTP 404): check the webhook id and the source's baseUrl" };
+      }
+      if (status === 429) {
+        return { state: 'http_429', message: 'rate limited by the provider (HTTP 429): waiting as Retry-After asks; poll less often (schedule) if this persists' };
+      }
+      if (status >= 500) {
+        return { state: 'http_5xx', message: `provider error (HTTP ${status}): retrying with exponential backoff` };
+      }
+      return { state: `http_${status}`, message: `unexpected HTTP ${status} from the provider: check baseUrl and the exporter version` };
+    }
+    case 'timeout':
+      return { state: 'timeout', message: `no complete answer within http.timeout (${context.timeoutMs} ms): retrying with exponential backoff` };
+    case 'network_error':
+      return { state: 'network_error', message: `cannot reach the provider (${failure.detail}): check DNS, network policy and baseUrl` };
+    case 'bad_body':
+      return { state: 'bad_body', message: `unusable response: ${failure.detail}` };
+    case 'wrong_shape':
+      return { state: 'wrong_shape', message: `response has an unexpected shape: ${failure.detail}` };
+  }
+}

@@ -1,0 +1,301 @@
+// Schedules reads of every webhook: one at start-up, then on the cron schedule. Each webhook is
+// independent (its own checkpoint, back-off and health); at most `concurrency` reads run at once,
+// and a webhook's read never overlaps its previous one.
+
+import cron, { type ScheduledTask } from 'node-cron';
+import type { Dispatcher } from 'undici';
+import type { Logger } from '../logger.js';
+import { urlForLog } from '../logger.js';
+import type { ProviderAdapter, ProviderName } from '../providers/types.js';
+import { Backoff } from './backoff.js';
+import { Checkpoint } from './checkpoint.js';
+import { fetchJson } from './fetch-json.js';
+import { describeFailure } from './health.js';
+import { readLog, type ReadResult } from './read-log.js';
+import type { PollRecorder } from './recorder.js';
+import { Semaphore } from './semaphore.js';
+import { loadState, saveState, stateKey, type StoredState } from './state-file.js';
+
+export interface WebhookTarget {
+  source: string;
+  provider: ProviderName;
+  webhookId: string;
+  adapter: ProviderAdapter;
+  /** Page limit per read (paginated providers only). */
+  maxPages: number;
+}
+
+export interface PollerOptions {
+  targets: WebhookTarget[];
+  schedule: string;
+  startFrom: 'now' | 'backfill';
+  lookbackMs: number;
+  concurrency: number;
+  timeoutMs: number;
+  maxResponseBytes: number;
+  stateFile: string | undefined;
+  recorder: PollRecorder;
+  logger: Logger;
+  now?: () => number;
+  random?: () => number;
+  dispatcher?: Dispatcher;
+}
+
+export interface WebhookStatus {
+  source: string;
+  provider: ProviderName;
+  webhookId: string;
+  lastPollAtMs: number | undefined;
+  lastResult: 'success' | 'error' | undefined;
+  lastError: string | undefined;
+  entriesCounted: number;
+  pending: number;
+  /** Set while backing off after failures. */
+  nextPollNotBeforeMs: number | undefined;
+}
+
+interface WebhookRuntime {
+  target: WebhookTarget;
+  checkpoint: Checkpoint;
+  backoff: Backoff;
+  inFlight: Promise<void> | undefined;
+  /** Health state key of the last read ('ok' or a failure key); a change is logged once. */
+  healthState: string | undefined;
+  status: WebhookStatus;
+}
+
+export class Poller {
+  private readonly runtimes: WebhookRuntime[];
+  private readonly semaphore: Semaphore;
+  private readonly shutdown = new AbortController();
+  private readonly now: () => number;
+  private readonly log: Logger;
+  private task: ScheduledTask | undefined;
+  private stateWrite: Promise<void> = Promise.resolve();
+  private stateDirty = false;
+
+  constructor(private readonly options: PollerOptions) {
+    this.now = options.now ?? Date.now;
+    this.log = options.logger;
+    this.semaphore = new Semaphore(options.concurrency);
+    this.runtimes = options.targets.map((target) => ({
+      target,
+      checkpoint: new Checkpoint(),
+      backoff: new Backoff(options.random),
+      inFlight: undefined,
+      healthState: undefined,
+      status: {
+        source: target.source,
+        provider: target.provider,
+        webhookId: target.webhookId,
+        lastPollAtMs: undefined,
+        lastResult: undefined,
+        lastError: undefined,
+        entriesCounted: 0,
+        pending: 0,
+        nextPollNotBeforeMs: undefined,
+      },
+    }));
+  }
+
+  /** Reads the state file, if configured. A missing file is normal; an unusable one is logged and ignored. */
+  async restoreState(): Promise<void> {
+    const file = this.options.stateFile;
+    if (!file) return;
+    const loaded = await loadState(file);
+    if (loaded.kind === 'missing') {
+      this.log.info({ stateFile: file }, 'no state file yet: starting as configured by startFrom');
+      return;
+    }
+    if (loaded.kind === 'unusable') {
+      this.log.warn({ stateFile: file, problem: loaded.problem }, 'state file ignored: starting as configured by startFrom; it will be rewritten after the next poll');
+      return;
+    }
+    let restored = 0;
+    for (const runtime of this.runtimes) {
+      const stored = loaded.state.get(stateKey(runtime.target.source, runtime.target.webhookId));
+      if (!stored || stored.provider !== runtime.target.provider) continue;
+      runtime.checkpoint = Checkpoint.from(stored);
+      runtime.status.pending = runtime.checkpoint.pending.size;
+      restored += 1;
+    }
+    this.log.info({ stateFile: file, restored, webhooks: this.runtimes.length }, 'checkpoints restored from state file');
+  }
+
+  /** Polls every webhook now, then on the schedule. */
+  start(): void {
+    void this.tick();
+    this.task = cron.schedule(this.options.schedule, () => this.tick(), { name: 'webhook-log-exporter-poll' });
+  }
+
+  /** One read of every webhook, ignoring back-off; resolves when all are done (`once`, tests). */
+  async pollAll(): Promise<void> {
+    await Promise.all(this.runtimes.map((runtime) => this.trigger(runtime, { ignoreBackoff: true })));
+  }
+
+  /** True once every webhook has finished its first read, successful or not. */
+  isReady(): boolean {
+    return this.runtimes.every((runtime) => runtime.status.lastPollAtMs !== undefined);
+  }
+
+  statuses(): WebhookStatus[] {
+    return this.runtimes.map((runtime) => ({ ...runtime.status }));
+  }
+
+  /**
+   * Stops scheduling, lets reads in flight finish for up to `graceMs`, aborts the rest, and writes
+   * the state file one last time. An aborted read leaves its checkpoint where it was.
+   */
+  async stop(graceMs: number): Promise<void> {
+    await this.task?.stop();
+    await this.task?.destroy();
+    this.task = undefined;
+    const inFlight = this.runtimes.flatMap((runtime) => (runtime.inFlight ? [runtime.inFlight] : []));
+    if (inFlight.length > 0) {
+      const finished = await Promise.race([Promise.all(inFlight).then(() => true), delay(graceMs).then(() => false)]);
+      if (!finished) {
+        this.log.warn({ graceMs }, 'reads still running at shutdown: aborting them; they will be read again after restart');
+        this.shutdown.abort();
+        await Promise.all(inFlight);
+      }
+    }
+    await this.flushState();
+  }
+
+  private async tick(): Promise<void> {
+    await Promise.all(this.runtimes.map((runtime) => this.trigger(runtime, { ignoreBackoff: false })));
+  }
+
+  private trigger(runtime: WebhookRuntime, { ignoreBackoff }: { ignoreBackoff: boolean }): Promise<void> {
+    const { source, webhookId } = runtime.target;
+    if (runtime.inFlight) {
+      this.log.debug({ source, webhookId }, 'previous read still running: this tick is skipped');
+      return runtime.inFlight;
+    }
+    if (!ignoreBackoff && !runtime.backoff.ready(this.now())) {
+      this.log.debug({ source, webhookId, notBefore: new Date(runtime.backoff.nextAllowedAtMs).toISOString() }, 'backing off: this tick is skipped');
+      return Promise.resolve();
+    }
+    runtime.inFlight = this.semaphore
+      .run(() => this.poll(runtime))
+      .catch((error: unknown) => {
+        // readLog never throws by design; this is the last fence so the process never dies of a bug.
+        this.log.error({ source, webhookId, err: error }, 'unexpected error while polling; the next tick will retry');
+      })
+      .finally(() => {
+        runtime.inFlight = undefined;
+      });
+    return runtime.inFlight;
+  }
+
+  private async poll(runtime: WebhookRuntime): Promise<void> {
+    const { target } = runtime;
+    if (this.shutdown.signal.aborted) return;
+    const startedAt = this.now();
+    const result = await readLog(
+      { source: target.source, webhookId: target.webhookId, startFrom: this.options.startFrom, lookbackMs: this.options.lookbackMs, maxPages: target.maxPages },
+      {
+        adapter: target.adapter,
+        checkpoint: runtime.checkpoint,
+        recorder: this.options.recorder,
+        fetch: (request) =>
+          fetchJson(request, {
+            timeoutMs: this.options.timeoutMs,
+            maxResponseBytes: this.options.maxResponseBytes,
+            signal: this.shutdown.signal,
+            dispatcher: this.options.dispatcher,
+          }),
+      },
+    );
+    const finishedAt = this.now();
+    const ok = result.failure === undefined;
+    this.options.recorder.recordPoll(target.source, target.webhookId, ok ? 'success' : 'error', (finishedAt - startedAt) / 1000, finishedAt);
+    this.updateStatus(runtime, result, finishedAt);
+    this.reportHealth(runtime, result, finishedAt);
+    this.reportRead(runtime, result);
+    if (this.options.stateFile) this.scheduleStateWrite();
+  }
+
+  private updateStatus(runtime: WebhookRuntime, result: ReadResult, finishedAt: number): void {
+    const status = runtime.status;
+    status.lastPollAtMs = finishedAt;
+    status.lastResult = result.failure ? 'error' : 'success';
+    status.entriesCounted += result.counted;
+    status.pending = runtime.checkpoint.pending.size;
+  }
+
+  private reportHealth(runtime: WebhookRuntime, result: ReadResult, finishedAt: number): void {
+    const { source, provider, webhookId } = runtime.target;
+    const context = { source, provider, webhookId, url: urlForLog(runtime.target.adapter.buildRequest(webhookId, 1).url) };
+    if (!result.failure) {
+      if (runtime.healthState !== undefined && runtime.healthState !== 'ok') {
+        this.log.info({ ...context, failedPolls: runtime.backoff.consecutiveFailures }, 'webhook log readable again');
+      }
+      runtime.healthState = 'ok';
+      runtime.backoff.succeeded();
+      runtime.status.lastError = undefined;
+      runtime.status.nextPollNotBeforeMs = undefined;
+      return;
+    }
+    if (this.shutdown.signal.aborted) return; // aborted by shutdown, not a provider problem
+    const report = describeFailure(result.failure, { provider, timeoutMs: this.options.timeoutMs });
+    const failure = result.failure;
+    const delayMs =
+      failure.kind === 'http_error' && failure.status === 429
+        ? runtime.backoff.rateLimited(finishedAt, failure.retryAfterMs)
+        : runtime.backoff.failed(finishedAt);
+    runtime.status.lastError = report.message;
+    runtime.status.nextPollNotBeforeMs = runtime.backoff.nextAllowedAtMs;
+    const fields = { ...context, problem: report.state, retryInSeconds: Math.round(delayMs / 1000) };
+    if (report.state !== runtime.healthState) {
+      this.log.warn(fields, `webhook log unreadable: ${report.message}`);
+    } else {
+      this.log.debug({ ...fields, failedPolls: runtime.backoff.consecutiveFailures }, 'webhook log still unreadable');
+    }
+    runtime.healthState = report.state;
+  }
+
+  private reportRead(runtime: WebhookRuntime, result: ReadResult): void {
+    const { source, webhookId } = runtime.target;
+    if (result.gap) this.log.warn({ source, webhookId }, `possible gap: ${result.gap}`);
+    if (result.tooOld > 0) {
+      this.log.debug({ source, webhookId, entries: result.tooOld }, 'entries older than the lookback floor were never seen: not counted (raise lookback to catch later-logged deliveries)');
+    }
+    this.log.debug(
+      { source, webhookId, pages: result.pages, read: result.entriesRead, counted: result.counted, marked: result.marked, invalid: result.invalid, pending: runtime.checkpoint.pending.size },
+      'read finished',
+    );
+  }
+
+  /** Coalesces writes: at most one in progress, and one more if something changed meanwhile. */
+  private scheduleStateWrite(): void {
+    if (this.stateDirty) return;
+    this.stateDirty = true;
+    this.stateWrite = this.stateWrite.then(() => this.writeState());
+  }
+
+  private async flushState(): Promise<void> {
+    if (!this.options.stateFile) return;
+    await this.stateWrite;
+    await this.writeState();
+  }
+
+  private async writeState(): Promise<void> {
+    const file = this.options.stateFile;
+    if (!file) return;
+    this.stateDirty = false;
+    const state: StoredState = new Map();
+    for (const runtime of this.runtimes) {
+      state.set(stateKey(runtime.target.source, runtime.target.webhookId), { provider: runtime.target.provider, ...runtime.checkpoint.toData() });
+    }
+    try {
+      await saveState(file, state);
+    } catch (error) {
+      this.log.error({ stateFile: file, code: (error as NodeJS.ErrnoException).code }, 'cannot write the state file: a restart may count recent deliveries again');
+    }
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

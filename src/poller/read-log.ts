@@ -1,0 +1,212 @@
+// One read of one webhook's delivery log: fetch pages newest-first, decide for every entry whether it
+// is new, already known, still pending or too old, record the new finished ones, and move the
+// checkpoint. This file is the counting rules of contract.md; counting-examples.md walks through them.
+
+import type { DeliveryAttempt, InvalidReason, ProviderAdapter } from '../providers/types.js';
+import { isFinished } from '../providers/types.js';
+import type { Checkpoint } from './checkpoint.js';
+import type { FetchOutcome } from './fetch-json.js';
+import type { PollRecorder } from './recorder.js';
+
+export interface ReadSettings {
+  source: string;
+  webhookId: string;
+  startFrom: 'now' | 'backfill';
+  lookbackMs: number;
+  /** Page limit per read for paginated providers. */
+  maxPages: number;
+}
+
+export type ReadFailure =
+  | { kind: 'http_error'; status: number; retryAfterMs: number | undefined }
+  | { kind: 'timeout' }
+  | { kind: 'network_error'; detail: string }
+  | { kind: 'bad_body'; detail: string }
+  | { kind: 'wrong_shape'; detail: string };
+
+export interface ReadResult {
+  /** Undefined when every page that was needed was read. */
+  failure: ReadFailure | undefined;
+  pages: number;
+  /** Entries in the bodies, valid or not. */
+  entriesRead: number;
+  /** Finished attempts recorded by this read. */
+  counted: number;
+  /** Finished attempts marked as seen without counting (first read with startFrom: now). */
+  marked: number;
+  invalid: number;
+  /** Set when entries may have been missed; says what to change. */
+  gap: string | undefined;
+  /** Entries below the floor that were never seen: too late to count. */
+  tooOld: number;
+}
+
+export interface ReadDeps {
+  adapter: ProviderAdapter;
+  checkpoint: Checkpoint;
+  recorder: PollRecorder;
+  fetch: (url: ReturnType<ProviderAdapter['buildRequest']>) => Promise<FetchOutcome>;
+}
+
+export async function readLog(settings: ReadSettings, deps: ReadDeps): Promise<ReadResult> {
+  const { adapter, checkpoint, recorder } = deps;
+  const { source, webhookId } = settings;
+  const firstRead = !checkpoint.initialized;
+  const counting = !firstRead || settings.startFrom === 'backfill';
+  const hadWatermark = checkpoint.watermarkMs;
+  // First read with `now`: the floor is set from the newest entry once the first page is in.
+  let floorMs = checkpoint.readFloorMs(settings.lookbackMs);
+  const result: ReadResult = { failure: undefined, pages: 0, entriesRead: 0, counted: 0, marked: 0, invalid: 0, gap: undefined, tooOld: 0 };
+  const pendingNotSeen = new Set(checkpoint.pending.keys());
+  let newestReadMs: number | undefined;
+  let oldestReadMs = Infinity;
+  let anyKnown = false;
+  let reachedEnd = false;
+  const newestFinished = new NewestFinished();
+
+  for (let page = 1; ; page++) {
+    if (adapter.paginated && page > settings.maxPages) break;
+    const outcome = await deps.fetch(adapter.buildRequest(webhookId, page));
+    recorder.recordApiRequest(source, outcome.code);
+    if (outcome.kind !== 'ok') {
+      result.failure = toFailure(outcome);
+      break;
+    }
+    const parsed = adapter.parsePage(outcome.body, webhookId);
+    if (!parsed.ok) {
+      result.failure = { kind: 'wrong_shape', detail: parsed.problem };
+      break;
+    }
+    result.pages += 1;
+    result.entriesRead += parsed.entryCount;
+    recordInvalid(recorder, source, parsed.invalid);
+    result.invalid += parsed.invalid.length;
+
+    if (firstRead && settings.startFrom === 'now' && newestReadMs === undefined && parsed.attempts.length > 0) {
+      floorMs = Math.max(...parsed.attempts.map((a) => a.createdAtMs)) - settings.lookbackMs;
+    }
+
+    const toRecord: DeliveryAttempt[] = [];
+    for (const attempt of parsed.attempts) {
+      newestReadMs = Math.max(newestReadMs ?? -Infinity, attempt.createdAtMs);
+      oldestReadMs = Math.min(oldestReadMs, attempt.createdAtMs);
+      pendingNotSeen.delete(attempt.logId);
+      if (checkpoint.knows(attempt.logId)) anyKnown = true;
+      switch (classify(attempt, checkpoint, floorMs)) {
+        case 'known':
+        case 'still-pending':
+          break;
+        case 'too-old':
+          result.tooOld += 1;
+          break;
+        case 'now-pending':
+          checkpoint.pending.set(attempt.logId, attempt.createdAtMs);
+          break;
+        case 'finished-pending':
+          // It was held while pending: count it now, whatever startFrom said about the first read.
+          checkpoint.pending.delete(attempt.logId);
+          checkpoint.seen.set(attempt.logId, attempt.createdAtMs);
+          toRecord.push(attempt);
+          newestFinished.note(attempt);
+          break;
+        case 'new-finished':
+          checkpoint.seen.set(attempt.logId, attempt.createdAtMs);
+          if (counting) toRecord.push(attempt);
+          else result.marked += 1;
+          newestFinished.note(attempt);
+          break;
+      }
+    }
+    // Recorded page by page: a later page that fails must not take these back (they are in `seen`).
+    if (toRecord.length > 0) {
+      recorder.recordDeliveries(source, adapter.provider, toRecord, adapter.reportsRetries);
+      result.counted += toRecord.length;
+    }
+    newestFinished.flush(recorder, source, adapter.provider, webhookId);
+
+    const pageOldest = parsed.attempts.length > 0 ? Math.min(...parsed.attempts.map((a) => a.createdAtMs)) : Infinity;
+    if (!adapter.paginated || !parsed.hasMorePages || parsed.entryCount === 0) {
+      reachedEnd = !adapter.paginated ? parsed.entryCount < adapter.pageSize : true;
+      break;
+    }
+    if (pageOldest < floorMs) break; // past the lookback floor: everything below was seen or is too late
+  }
+
+  recorder.setPending(source, adapter.provider, webhookId, checkpoint.pending.size);
+  if (result.failure) return result; // the checkpoint stays where it was; the next read covers the window again
+
+  const cutShort = adapter.paginated && result.pages >= settings.maxPages && !reachedEnd && oldestReadMs >= floorMs;
+  if (cutShort && (!firstRead || settings.startFrom === 'backfill')) {
+    result.gap =
+      `read stopped at maxPages=${settings.maxPages} before reaching entries already seen; ` +
+      'deliveries older than the last page read were not counted. Raise maxPages or poll more often (schedule).';
+  }
+  const fullUnpaginatedRead = !adapter.paginated && result.entriesRead >= adapter.pageSize;
+  if (!firstRead && fullUnpaginatedRead && !anyKnown && hadWatermark !== undefined && oldestReadMs > hadWatermark) {
+    result.gap =
+      `none of the ${result.entriesRead} newest entries had been seen before: more deliveries arrived between ` +
+      'two polls than one read returns, so some were not counted. Poll more often (schedule) or raise limit (max 100).';
+  }
+  if (result.gap) recorder.recordGap(source, webhookId);
+
+  // A pending entry that a complete read passed over without returning has left the provider's
+  // window (retention, or scrolled out of an unpaginated read): it can never be seen finishing.
+  const coveredDownToMs = reachedEnd ? -Infinity : oldestReadMs;
+  for (const id of pendingNotSeen) {
+    const at = checkpoint.pending.get(id);
+    if (at !== undefined && at >= coveredDownToMs) checkpoint.pending.delete(id);
+  }
+  recorder.setPending(source, adapter.provider, webhookId, checkpoint.pending.size);
+
+  checkpoint.initialized = true;
+  if (newestReadMs !== undefined) checkpoint.advanceWatermark(newestReadMs);
+  checkpoint.prune(settings.lookbackMs);
+  return result;
+}
+
+type Classification = 'known' | 'too-old' | 'now-pending' | 'still-pending' | 'finished-pending' | 'new-finished';
+
+function classify(attempt: DeliveryAttempt, checkpoint: Checkpoint, floorMs: number): Classification {
+  if (checkpoint.pending.has(attempt.logId)) return isFinished(attempt.status) ? 'finished-pending' : 'still-pending';
+  if (checkpoint.seen.has(attempt.logId)) return 'known';
+  if (attempt.createdAtMs < floorMs) return 'too-old';
+  return isFinished(attempt.status) ? 'new-finished' : 'now-pending';
+}
+
+/** Newest `createdAt` per finished status on a page, so the gauge is set once per page, not per entry. */
+class NewestFinished {
+  private success = -Infinity;
+  private failed = -Infinity;
+
+  note(attempt: DeliveryAttempt): void {
+    if (attempt.status === 'success') this.success = Math.max(this.success, attempt.createdAtMs);
+    else if (attempt.status === 'failed') this.failed = Math.max(this.failed, attempt.createdAtMs);
+  }
+
+  flush(recorder: PollRecorder, source: string, provider: string, webhookId: string): void {
+    if (this.success > -Infinity) recorder.noteLastDelivery(source, provider, webhookId, 'success', this.success);
+    if (this.failed > -Infinity) recorder.noteLastDelivery(source, provider, webhookId, 'failed', this.failed);
+    this.success = -Infinity;
+    this.failed = -Infinity;
+  }
+}
+
+function recordInvalid(recorder: PollRecorder, source: string, reasons: readonly InvalidReason[]): void {
+  if (reasons.length === 0) return;
+  const byReason = new Map<InvalidReason, number>();
+  for (const reason of reasons) byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
+  for (const [reason, count] of byReason) recorder.recordInvalid(source, reason, count);
+}
+
+function toFailure(outcome: Exclude<FetchOutcome, { kind: 'ok' }>): ReadFailure {
+  switch (outcome.kind) {
+    case 'http_error':
+      return { kind: 'http_error', status: outcome.status, retryAfterMs: outcome.retryAfterMs };
+    case 'timeout':
+      return { kind: 'timeout' };
+    case 'network_error':
+      return { kind: 'network_error', detail: outcome.detail };
+    case 'bad_body':
+      return { kind: 'bad_body', detail: outcome.detail };
+  }
+}

@@ -1,0 +1,13 @@
+import type { DeliveryAttempt } from '../providers/types.js';
+
+/** What the poller tells telemetry. `ExporterTelemetry` implements it; tests can too. */
+export interface PollRecorder {
+  /** Finished attempts, each exactly once. */
+  recordDeliveries(source: string, provider: string, attempts: readonly DeliveryAttempt[], reportsRetries: boolean): void;
+  noteLastDelivery(source: string, provider: string, webhookId: string, status: 'success' | 'failed', createdAtMs: number): void;
+  setPending(source: string, provider: string, webhookId: string, count: number): void;
+  recordPoll(source: string, webhookId: string, result: 'success' | 'error', durationSeconds: number, finishedAtMs: number): void;
+  recordApiRequest(source: string, code: string): void;
+  recordInvalid(source: string, reason: string, count: number): void;
+  recordGap(source: string, webhookId: string): void;
+}
