@@ -1,0 +1,24 @@
+// Secret files (Kubernetes secret volumes, Docker secrets) read once at start-up.
+// Problems name the file and the reason, never its contents.
+import { readFile, stat } from 'node:fs/promises';
+
+export type SecretFileResult = { ok: true; secret: string } | { ok: false; problem: string };
+
+/** Control characters would make an invalid (or a smuggled) HTTP header. */
+export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+
+/** Reads a secret from `path` (absolute), dropping trailing newlines that editors and `echo` add. */
+export async function readSecretFile(path: string): Promise<SecretFileResult> {
+  let text: string;
+  try {
+    // A FIFO or device would block or never end; secrets are regular files (or links to them).
+    if (!(await stat(path)).isFile()) return { ok: false, problem: `cannot read ${path}: not a regular file` };
+    text = await readFile(path, 'utf8');
+  } catch (cause) {
+    return { ok: false, problem: `cannot read ${path}: ${(cause as NodeJS.ErrnoException).code ?? 'unknown error'}` };
+  }
+  const secret = text.replace(/(\r?\n)+$/, '');
+  if (secret === '') return { ok: false, problem: `${path} is empty` };
+  if (CONTROL_CHARACTERS.test(secret)) return { ok: false, problem: `${path} holds more than one line or control characters` };
+  return { ok: true, secret };
+}

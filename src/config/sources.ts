@@ -1,0 +1,93 @@
+// One schema per provider, joined on `provider`; each rejects the other's settings.
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { PROVIDERS, type ProviderName } from '../providers/types.js';
+import { httpBaseUrl, numeric, secretText, sourceName, webhookIds } from './fields.js';
+import { readSecretFile } from './secrets.js';
+import { strictObject } from './strict-object.js';
+
+export interface SchemaContext {
+  /** Relative file paths in the config are resolved against this (the config file's folder). */
+  baseDir: string;
+}
+
+const DEFAULT_BASE_URLS: Record<ProviderName, string> = {
+  salesfinity: 'https://client-api.salesfinity.co',
+  baanx: 'https://api.baanx.com',
+};
+
+export function sourceSchema(context: SchemaContext) {
+  const salesfinity = strictObject(
+    {
+      name: sourceName,
+      provider: z.literal('salesfinity'),
+      baseUrl: httpBaseUrl(DEFAULT_BASE_URLS.salesfinity),
+      auth: strictObject(
+        { apiKey: secretText.optional(), apiKeyFile: z.string().min(1).optional() },
+        { whenMissing: 'needs apiKey or apiKeyFile' },
+      )
+        .superRefine(exactlyOne('apiKey', 'apiKeyFile'))
+        .transform(async (auth, ctx) => ({
+          apiKey: await resolveSecret(auth.apiKey, auth.apiKeyFile, 'apiKeyFile', context, ctx),
+          fromFile: auth.apiKeyFile !== undefined,
+        })),
+      webhooks: webhookIds,
+      pageSize: numeric(z.number().int().min(1).max(100)).default(100),
+      maxPages: numeric(z.number().int().min(1)).default(10),
+    },
+    { unknownKeyHints: { limit: 'did you mean "pageSize"?' } },
+  );
+
+  const baanx = strictObject(
+    {
+      name: sourceName,
+      provider: z.literal('baanx'),
+      baseUrl: httpBaseUrl(DEFAULT_BASE_URLS.baanx),
+      auth: strictObject(
+        { bearerToken: secretText.optional(), bearerTokenFile: z.string().min(1).optional() },
+        { whenMissing: 'needs bearerToken or bearerTokenFile' },
+      )
+        .superRefine(exactlyOne('bearerToken', 'bearerTokenFile'))
+        .transform(async (auth, ctx) => ({
+          bearerToken: await resolveSecret(auth.bearerToken, auth.bearerTokenFile, 'bearerTokenFile', context, ctx),
+          fromFile: auth.bearerTokenFile !== undefined,
+        })),
+      webhooks: webhookIds,
+      limit: numeric(z.number().int().min(1).max(100)).default(100),
+    },
+    {
+      unknownKeyHints: {
+        pageSize: 'did you mean "limit"?',
+        maxPages: 'Baanx has no pages: it returns only the newest entries',
+      },
+    },
+  );
+
+  return z.discriminatedUnion('provider', [salesfinity, baanx], {
+    error: (issue) =>
+      issue.code === 'invalid_union' ? `must be ${PROVIDERS.map((provider) => JSON.stringify(provider)).join(' or ')}` : undefined,
+  });
+}
+
+function exactlyOne<Key extends string>(inline: Key, file: Key) {
+  return (auth: Partial<Record<Key, string>>, ctx: z.RefinementCtx) => {
+    const given = [auth[inline], auth[file]].filter((value) => value !== undefined).length;
+    if (given === 0) ctx.addIssue({ code: 'custom', message: `needs ${inline} or ${file}` });
+    if (given === 2) ctx.addIssue({ code: 'custom', message: `use ${inline} or ${file}, not both` });
+  };
+}
+
+async function resolveSecret(
+  inline: string | undefined,
+  file: string | undefined,
+  fileKey: string,
+  context: SchemaContext,
+  ctx: z.RefinementCtx,
+): Promise<string> {
+  // exactlyOne has already ensured that one of the two is set.
+  if (file === undefined) return inline ?? z.NEVER;
+  const result = await readSecretFile(resolve(context.baseDir, file));
+  if (result.ok) return result.secret;
+  ctx.addIssue({ code: 'custom', path: [fileKey], message: result.problem });
+  return z.NEVER;
+}
