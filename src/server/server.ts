@@ -1,0 +1,81 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { StatusSnapshot } from './status.js';
+import { renderStatusPage } from './status-page.js';
+
+export interface ServerDeps {
+  telemetry: { handleMetricsRequest(req: IncomingMessage, res: ServerResponse): void };
+  /** True once every webhook has finished its first poll, successful or not. */
+  isReady(): boolean;
+  status(): StatusSnapshot;
+  logger?: Logger;
+}
+
+type Route = (deps: ServerDeps, req: IncomingMessage, res: ServerResponse) => void;
+
+const ROUTES = new Map<string, Route>([
+  ['/metrics', (deps, req, res) => deps.telemetry.handleMetricsRequest(req, res)],
+  ['/healthz', (_deps, _req, res) => sendText(res, 200, 'ok')],
+  ['/readyz', (deps, _req, res) => (deps.isReady() ? sendText(res, 200, 'ready') : sendText(res, 503, 'not ready'))],
+  ['/', (deps, _req, res) => sendStatusPage(res, renderStatusPage(deps.status(), deps.isReady()))],
+]);
+
+const ALLOWED_METHODS = 'GET, HEAD';
+
+/** The HTTP server for /metrics, probes and the status page; not listening yet. */
+export function createServer(deps: ServerDeps): http.Server {
+  const server = http.createServer((req, res) => handleRequest(deps, req, res));
+  server.headersTimeout = 10_000; // 10 seconds: probes and scrapers send their headers at once
+  server.requestTimeout = 30_000; // 30 seconds: we read no bodies, and the exposition renders in milliseconds
+  // 65 seconds: longer than usual scrape intervals, so Prometheus reuses one connection.
+  server.keepAliveTimeout = 65_000;
+  return server;
+}
+
+function handleRequest(deps: ServerDeps, req: IncomingMessage, res: ServerResponse): void {
+  // Routing ignores the query string, which is never logged either (it could hold a token).
+  const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
+  const route = ROUTES.get(path);
+  if (route === undefined) return sendText(res, 404, 'not found');
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.setHeader('Allow', ALLOWED_METHODS);
+    return sendText(res, 405, 'method not allowed');
+  }
+  if (declaresBody(req)) {
+    // Closing, rather than letting Node drain a body nobody reads, bounds what a client can make us receive.
+    res.setHeader('Connection', 'close');
+    return sendText(res, 413, 'request bodies are not accepted');
+  }
+  try {
+    route(deps, req, res);
+  } catch (error) {
+    deps.logger?.error({ err: error, path }, 'HTTP handler failed');
+    if (res.headersSent) res.destroy();
+    else sendText(res, 500, 'internal error');
+  }
+}
+
+function declaresBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+function sendText(res: ServerResponse, statusCode: number, body: string): void {
+  res.writeHead(statusCode, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+  });
+  res.end(body);
+}
+
+function sendStatusPage(res: ServerResponse, html: string): void {
+  res.writeHead(200, {
+    'Content-Type': 'text/html; charset=utf-8',
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+    // Defence in depth next to escaping: the page needs no script and nothing from elsewhere.
+    'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'",
+  });
+  res.end(html);
+}

@@ -1,0 +1,13 @@
+export { ExporterTelemetry, type TelemetryOptions } from './metrics.js';
+export {
+  cardinalityLimit,
+  LABELS,
+  METRIC_CARDINALITY_LIMIT,
+  METRICS,
+  NO_HTTP_STATUS,
+  OTHER_EVENT,
+  type LabelName,
+  type MetricDefinition,
+  type MetricKey,
+} from './catalogue.js';
+export { renderMetricsDoc, renderMetricTable } from './metrics-doc.js';

@@ -1,0 +1,53 @@
+import type { Meter } from '@opentelemetry/api';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { AggregationType, MeterProvider, type ViewOptions } from '@opentelemetry/sdk-metrics';
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { METER_NAME, METRICS } from './catalogue.js';
+
+export interface MetricsPipelineOptions {
+  serviceVersion: string;
+  /** Seconds. */
+  histogramBuckets: readonly number[];
+  cardinalityLimit: number;
+}
+
+export interface MetricsPipeline {
+  meterProvider: MeterProvider;
+  meter: Meter;
+  exporter: PrometheusExporter;
+}
+
+export function createMetricsPipeline(opts: MetricsPipelineOptions): MetricsPipeline {
+  // We serve /metrics on our own server, next to /healthz and the status page.
+  const exporter = new PrometheusExporter({ preventServerStart: true });
+  const meterProvider = new MeterProvider({
+    resource: resourceFromAttributes({
+      [ATTR_SERVICE_NAME]: METER_NAME,
+      [ATTR_SERVICE_VERSION]: opts.serviceVersion,
+    }),
+    views: catalogueViews(opts),
+    readers: [exporter],
+  });
+  return { meterProvider, exporter, meter: meterProvider.getMeter(METER_NAME, opts.serviceVersion) };
+}
+
+/**
+ * One view per catalogue metric: the only way the SDK lets us set a cardinality limit per metric
+ * (the exporter builds its reader without a cardinality selector), and where the configured buckets
+ * go. Exactly one view matches each instrument; two would export it twice.
+ */
+function catalogueViews(opts: MetricsPipelineOptions): ViewOptions[] {
+  return Object.values(METRICS).map((metric) => ({
+    meterName: METER_NAME,
+    instrumentName: metric.instrumentName,
+    aggregationCardinalityLimit: opts.cardinalityLimit,
+    ...(metric.kind === 'histogram' && {
+      aggregation: {
+        type: AggregationType.EXPLICIT_BUCKET_HISTOGRAM,
+        // Min and max are not part of the Prometheus exposition.
+        options: { boundaries: [...opts.histogramBuckets], recordMinMax: false },
+      },
+    }),
+  }));
+}

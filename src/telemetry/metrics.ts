@@ -1,0 +1,161 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Attributes } from '@opentelemetry/api';
+import { PrometheusSerializer, type PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import type { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { isFinished, type DeliveryAttempt, type FinishedStatus } from '../providers/types.js';
+import { cardinalityLimit, NO_HTTP_STATUS } from './catalogue.js';
+import { EventTypeCap } from './event-cap.js';
+import { createInstruments, type Instruments } from './instruments.js';
+import { createMetricsPipeline } from './meter-provider.js';
+import { SeriesAttributes, Tally } from './series.js';
+
+export interface TelemetryOptions {
+  /** Seconds. */
+  histogramBuckets: number[];
+  maxEventTypes: number;
+  serviceVersion: string;
+  sources: { name: string; provider: string; webhooks: string[] }[];
+}
+
+/** Owns the instruments: the poller reports what it read, this turns it into series. */
+export class ExporterTelemetry {
+  private readonly meterProvider: MeterProvider;
+  private readonly exporter: PrometheusExporter;
+  // The exporter's own serializer is private; a default one renders exactly what /metrics serves.
+  private readonly serializer = new PrometheusSerializer();
+  private readonly instruments: Instruments;
+  private readonly eventCap: EventTypeCap;
+  private readonly series = {
+    deliveries: new SeriesAttributes('deliveries'),
+    deliveryDuration: new SeriesAttributes('deliveryDuration'),
+    deliveryRetries: new SeriesAttributes('deliveryRetries'),
+    deliveriesExhausted: new SeriesAttributes('deliveriesExhausted'),
+    deliveriesPending: new SeriesAttributes('deliveriesPending'),
+    lastDeliveryTimestamp: new SeriesAttributes('lastDeliveryTimestamp'),
+    polls: new SeriesAttributes('polls'),
+    apiRequests: new SeriesAttributes('apiRequests'),
+    entriesInvalid: new SeriesAttributes('entriesInvalid'),
+    /** source, webhook_id: the labels of every other per-webhook health metric. */
+    webhook: new SeriesAttributes('up'),
+  };
+  /** Newest createdAt recorded per last-delivery series, Unix ms; that gauge never moves back. */
+  private readonly newestDeliveryMs = new Map<Attributes, number>();
+
+  constructor(opts: TelemetryOptions) {
+    const webhookCount = opts.sources.reduce((sum, source) => sum + source.webhooks.length, 0);
+    const pipeline = createMetricsPipeline({
+      serviceVersion: opts.serviceVersion,
+      histogramBuckets: opts.histogramBuckets,
+      cardinalityLimit: cardinalityLimit(webhookCount),
+    });
+    this.meterProvider = pipeline.meterProvider;
+    this.exporter = pipeline.exporter;
+    this.instruments = createInstruments(pipeline.meter);
+    this.eventCap = new EventTypeCap(opts.maxEventTypes);
+    for (const source of opts.sources) {
+      for (const webhookId of source.webhooks) this.initialiseHealthSeries(source.name, webhookId);
+    }
+  }
+
+  /** Counts finished attempts; the caller guarantees each is passed exactly once. */
+  recordDeliveries(
+    source: string,
+    provider: string,
+    attempts: readonly DeliveryAttempt[],
+    reportsRetries: boolean,
+  ): void {
+    const deliveries = new Tally();
+    const retries = new Tally();
+    const exhausted = new Tally();
+    for (const attempt of attempts) {
+      if (!isFinished(attempt.status)) continue;
+      const status = attempt.status;
+      const event = this.eventCap.label(source, attempt.eventType);
+      const delivery = [source, provider, attempt.webhookId, event] as const;
+      const httpStatusCode = attempt.httpStatusCode === undefined ? NO_HTTP_STATUS : String(attempt.httpStatusCode);
+      deliveries.increment(this.series.deliveries.get([...delivery, status, httpStatusCode]));
+      if (attempt.durationSeconds !== undefined) {
+        const attributes = this.series.deliveryDuration.get([...delivery, status]);
+        this.instruments.deliveryDuration.record(attempt.durationSeconds, attributes);
+      }
+      if (attempt.attemptNumber !== undefined && attempt.attemptNumber > 1) {
+        retries.increment(this.series.deliveryRetries.get([...delivery, status]));
+      }
+      // Only a provider that reports retry schedules can say that none follows.
+      if (reportsRetries && status === 'failed' && attempt.nextRetryAtMs === null) {
+        exhausted.increment(this.series.deliveriesExhausted.get([...delivery]));
+      }
+    }
+    deliveries.addTo(this.instruments.deliveries);
+    retries.addTo(this.instruments.deliveryRetries);
+    exhausted.addTo(this.instruments.deliveriesExhausted);
+  }
+
+  /** Called for every finished entry seen, counted or only marked seen; keeps the newest. */
+  noteLastDelivery(
+    source: string,
+    provider: string,
+    webhookId: string,
+    status: FinishedStatus,
+    createdAtMs: number,
+  ): void {
+    const attributes = this.series.lastDeliveryTimestamp.get([source, provider, webhookId, status]);
+    const newest = this.newestDeliveryMs.get(attributes);
+    if (newest !== undefined && newest >= createdAtMs) return;
+    this.newestDeliveryMs.set(attributes, createdAtMs);
+    this.instruments.lastDeliveryTimestamp.record(createdAtMs / 1000, attributes);
+  }
+
+  setPending(source: string, provider: string, webhookId: string, count: number): void {
+    this.instruments.deliveriesPending.record(count, this.series.deliveriesPending.get([source, provider, webhookId]));
+  }
+
+  recordPoll(
+    source: string,
+    webhookId: string,
+    result: 'success' | 'error',
+    durationSeconds: number,
+    finishedAtMs: number,
+  ): void {
+    const webhook = this.series.webhook.get([source, webhookId]);
+    this.instruments.polls.add(1, this.series.polls.get([source, webhookId, result]));
+    this.instruments.pollDuration.record(durationSeconds, webhook);
+    this.instruments.up.record(result === 'success' ? 1 : 0, webhook);
+    if (result === 'success') this.instruments.lastSuccessTimestamp.record(finishedAtMs / 1000, webhook);
+  }
+
+  /** `code`: the HTTP status ("200", "429"), `timeout` or `network_error`. */
+  recordApiRequest(source: string, code: string): void {
+    this.instruments.apiRequests.add(1, this.series.apiRequests.get([source, code]));
+  }
+
+  recordInvalid(source: string, reason: string, count: number): void {
+    this.instruments.entriesInvalid.add(count, this.series.entriesInvalid.get([source, reason]));
+  }
+
+  recordGap(source: string, webhookId: string): void {
+    this.instruments.gaps.add(1, this.series.webhook.get([source, webhookId]));
+  }
+
+  /** Prometheus text exposition, for GET and HEAD /metrics. */
+  handleMetricsRequest(req: IncomingMessage, res: ServerResponse): void {
+    this.exporter.getMetricsRequestHandler(req, res);
+  }
+
+  /** The same exposition as a string, for `once` and tests. */
+  async collectExposition(): Promise<string> {
+    const { resourceMetrics } = await this.exporter.collect();
+    return this.serializer.serialize(resourceMetrics);
+  }
+
+  shutdown(): Promise<void> {
+    return this.meterProvider.shutdown();
+  }
+
+  /** rate() and increase() need a series to exist before its first increment. */
+  private initialiseHealthSeries(source: string, webhookId: string): void {
+    this.instruments.polls.add(0, this.series.polls.get([source, webhookId, 'success']));
+    this.instruments.polls.add(0, this.series.polls.get([source, webhookId, 'error']));
+    this.instruments.gaps.add(0, this.series.webhook.get([source, webhookId]));
+  }
+}

@@ -1,0 +1,37 @@
+import type { Attributes, Counter } from '@opentelemetry/api';
+import { METRICS, type LabelValues, type MetricKey } from './catalogue.js';
+
+/**
+ * One attributes object per series of a metric, built in catalogue label order: the SDK is handed
+ * the same object for every entry of a series, and a Tally can key on identity.
+ */
+export class SeriesAttributes<K extends MetricKey> {
+  private readonly byValues = new Map<string, Attributes>();
+
+  constructor(private readonly metric: K) {}
+
+  get(values: LabelValues<K>): Attributes {
+    // JSON of the value list cannot collide, whatever characters the values hold.
+    const key = JSON.stringify(values);
+    let attributes = this.byValues.get(key);
+    if (attributes === undefined) {
+      const labels: readonly string[] = METRICS[this.metric].labels;
+      attributes = Object.fromEntries(labels.map((label, i) => [label, values[i]]));
+      this.byValues.set(key, attributes);
+    }
+    return attributes;
+  }
+}
+
+/** Sums increments per series so a page of entries becomes one add() per series. */
+export class Tally {
+  private readonly counts = new Map<Attributes, number>();
+
+  increment(attributes: Attributes): void {
+    this.counts.set(attributes, (this.counts.get(attributes) ?? 0) + 1);
+  }
+
+  addTo(counter: Counter): void {
+    for (const [attributes, count] of this.counts) counter.add(count, attributes);
+  }
+}
