@@ -1,0 +1,138 @@
+// Wires config → adapters → poller → telemetry → server. `main` (cli.ts) only parses arguments,
+// builds this and listens, so tests build the whole exporter without a process.
+
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Dispatcher } from 'undici';
+import type { ExporterConfig } from './config/index.js';
+import type { Logger } from './logger.js';
+import { Poller, type WebhookTarget } from './poller/index.js';
+import { createAdapter } from './providers/index.js';
+import { createServer } from './server/index.js';
+import { ExporterTelemetry } from './telemetry/index.js';
+import { VERSION } from './version.js';
+
+/** Upper bound for a clean shutdown; Kubernetes' terminationGracePeriodSeconds should exceed it. */
+export const SHUTDOWN_BOUND_MS = 10_000;
+const READ_GRACE_MS = 5_000; // reads in flight get this long to finish before they are aborted
+const CONNECTION_GRACE_MS = 2_000; // open scrapes get this long before sockets are closed
+
+export interface Exporter {
+  readonly config: ExporterConfig;
+  readonly poller: Poller;
+  readonly telemetry: ExporterTelemetry;
+  readonly server: Server;
+  /** Restores state and starts polling (first read now, then on the schedule). */
+  start(): Promise<void>;
+  /** Listens on config.listen (or the given port); resolves with the bound address. */
+  listen(port?: number): Promise<AddressInfo>;
+  /** Stops polling, writes state, closes the server and telemetry; bounded by SHUTDOWN_BOUND_MS. */
+  stop(): Promise<void>;
+}
+
+export interface ExporterDeps {
+  logger: Logger;
+  now?: () => number;
+  random?: () => number;
+  dispatcher?: Dispatcher;
+}
+
+export function webhookTargets(config: ExporterConfig): WebhookTarget[] {
+  return config.sources.flatMap((source) => {
+    const adapter = createAdapter(source);
+    const maxPages = source.provider === 'salesfinity' ? source.maxPages : 1;
+    return source.webhooks.map((webhookId) => ({ source: source.name, provider: source.provider, webhookId, adapter, maxPages }));
+  });
+}
+
+export function buildExporter(config: ExporterConfig, deps: ExporterDeps): Exporter {
+  const startedAtMs = Date.now();
+  const telemetry = new ExporterTelemetry({
+    histogramBuckets: config.histogramBuckets,
+    maxEventTypes: config.maxEventTypes,
+    serviceVersion: VERSION,
+    sources: config.sources.map((source) => ({ name: source.name, provider: source.provider, webhooks: source.webhooks })),
+  });
+  const poller = new Poller({
+    targets: webhookTargets(config),
+    schedule: config.schedule,
+    startFrom: config.startFrom,
+    lookbackMs: config.lookback,
+    concurrency: config.http.concurrency,
+    timeoutMs: config.http.timeout,
+    maxResponseBytes: config.http.maxResponseBytes,
+    stateFile: config.state?.file,
+    recorder: telemetry,
+    logger: deps.logger,
+    now: deps.now,
+    random: deps.random,
+    dispatcher: deps.dispatcher,
+  });
+  const server = createServer({
+    telemetry,
+    isReady: () => poller.isReady(),
+    status: () => statusSnapshot(config, poller, startedAtMs),
+    logger: deps.logger,
+  });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    config,
+    poller,
+    telemetry,
+    server,
+    async start() {
+      await poller.restoreState();
+      poller.start();
+    },
+    listen(port = config.listen.port) {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, config.listen.host, () => {
+          server.off('error', reject);
+          resolve(server.address() as AddressInfo);
+        });
+      });
+    },
+    stop() {
+      stopping ??= (async () => {
+        await poller.stop(READ_GRACE_MS);
+        await closeServer(server, CONNECTION_GRACE_MS);
+        await telemetry.shutdown();
+      })();
+      return stopping;
+    },
+  };
+}
+
+function statusSnapshot(config: ExporterConfig, poller: Poller, startedAtMs: number) {
+  const statuses = poller.statuses();
+  return {
+    version: VERSION,
+    startedAtMs,
+    sources: config.sources.map((source) => ({
+      name: source.name,
+      provider: source.provider,
+      webhooks: statuses
+        .filter((status) => status.source === source.name)
+        .map((status) => ({
+          id: status.webhookId,
+          lastPollAtMs: status.lastPollAtMs,
+          lastResult: status.lastResult,
+          lastError: status.lastError,
+          entriesCounted: status.entriesCounted,
+          pending: status.pending,
+        })),
+    })),
+  };
+}
+
+async function closeServer(server: Server, graceMs: number): Promise<void> {
+  if (!server.listening) return;
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+  timer.unref();
+  await closed;
+  clearTimeout(timer);
+}
