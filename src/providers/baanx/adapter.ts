@@ -1,0 +1,38 @@
+import { isRecord } from '../fields.js';
+import { parseEntries } from '../parse-entries.js';
+import { webhookLogsUrl } from '../request-url.js';
+import type { ParsedPage, ProviderAdapter } from '../types.js';
+import { USER_AGENT } from '../user-agent.js';
+import { normalize } from './normalize.js';
+
+export const BAANX_DEFAULT_BASE_URL = 'https://api.baanx.com';
+
+export interface BaanxAdapterOptions {
+  baseUrl: string;
+  bearerToken: string;
+  /** Newest entries per request, 1..100. */
+  limit: number;
+  userAgent?: string;
+}
+
+/** Baanx returns only the newest `limit` entries: no pages, so `page` is ignored. */
+export function createBaanxAdapter(options: BaanxAdapterOptions): ProviderAdapter {
+  const { baseUrl, bearerToken, limit, userAgent = USER_AGENT } = options;
+  return {
+    provider: 'baanx',
+    paginated: false,
+    reportsRetries: true,
+    pageSize: limit,
+    buildRequest(webhookId) {
+      return {
+        url: webhookLogsUrl(baseUrl, webhookId, { limit: String(limit) }),
+        headers: { accept: 'application/json', 'user-agent': userAgent, authorization: `Bearer ${bearerToken}` },
+      };
+    },
+    parsePage(body, webhookId): ParsedPage {
+      if (!isRecord(body)) return { ok: false, problem: 'body is not a JSON object' };
+      if (!Array.isArray(body.logs)) return { ok: false, problem: '`logs` is not an array' };
+      return { ok: true, ...parseEntries(body.logs, webhookId, normalize), hasMorePages: false };
+    },
+  };
+}

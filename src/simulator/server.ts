@@ -1,0 +1,251 @@
+// One loopback HTTP server speaking both providers' delivery-log APIs under path prefixes:
+//   {url}/salesfinity/v1/webhooks/{id}/logs   and   {url}/baanx/v1/webhooks/{id}/logs
+// A logs request is handled in this order: recorded, onRequest hook, fault (if one is set),
+// auth (401), unknown webhook (404), query rules (400), answer.
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ProviderName } from '../providers/types.js';
+import { baanxApi } from './baanx-api.js';
+import { FaultBook, type Fault } from './faults.js';
+import type { ProviderApi } from './provider-api.js';
+import { sendFaultReply, sendJson } from './replies.js';
+import { salesfinityApi } from './salesfinity-api.js';
+import { SIM_BAANX_TOKEN, SIM_SALESFINITY_API_KEY } from './secrets.js';
+import { LogStore } from './store.js';
+import { DEMO_WEBHOOKS, createTrafficGenerator, type TrafficChange, type TrafficOptions, type TrafficWebhook } from './traffic.js';
+
+export interface SimulatorOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 0: any free port. */
+  port?: number;
+  salesfinityApiKey?: string;
+  baanxToken?: string;
+  /** Clock for generated entries, Baanx retention and `SimRequest.at`; default Date.now. */
+  now?: () => number;
+}
+
+/** One logs request as the simulator saw it. Holds no secret: only whether auth matched. */
+export interface SimRequest {
+  provider: ProviderName;
+  webhookId: string;
+  query: Record<string, string>;
+  authorized: boolean;
+  /** Clock time when it arrived, Unix milliseconds. */
+  at: number;
+  userAgent: string | undefined;
+  accept: string | undefined;
+}
+
+export type RequestHook = (request: SimRequest) => void | Promise<void>;
+
+const APIS: Record<ProviderName, ProviderApi> = { salesfinity: salesfinityApi, baanx: baanxApi };
+const LOGS_PATH = /^\/(salesfinity|baanx)\/v1\/webhooks\/([^/]+)\/logs\/?$/;
+const DEFAULT_TRAFFIC_INTERVAL_MS = 1_000;
+
+export class ProviderSimulator {
+  readonly requests: SimRequest[] = [];
+  readonly salesfinityApiKey: string;
+  readonly baanxToken: string;
+
+  private readonly now: () => number;
+  private readonly stores: Record<ProviderName, LogStore> = {
+    salesfinity: new LogStore(salesfinityApi.idField),
+    baanx: new LogStore(baanxApi.idField),
+  };
+  private readonly faults = new FaultBook();
+  private readonly inFlight = new Map<string, number>();
+  private readonly delayedAnswers = new Set<NodeJS.Timeout>();
+  private highestInFlight = 0;
+  private hook: RequestHook | null = null;
+  private trafficTimer: NodeJS.Timeout | undefined;
+
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+    options: SimulatorOptions,
+  ) {
+    this.salesfinityApiKey = options.salesfinityApiKey ?? SIM_SALESFINITY_API_KEY;
+    this.baanxToken = options.baanxToken ?? SIM_BAANX_TOKEN;
+    this.now = options.now ?? Date.now;
+  }
+
+  static async start(options: SimulatorOptions = {}): Promise<ProviderSimulator> {
+    const server = createServer();
+    const host = options.host ?? '127.0.0.1';
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const { port } = server.address() as AddressInfo;
+    const simulator = new ProviderSimulator(server, `http://${host.includes(':') ? `[${host}]` : host}:${port}`, options);
+    server.on('request', (req, res) => {
+      simulator.handle(req, res).catch((error: unknown) => {
+        if (!res.headersSent) sendJson(res, 500, { message: `simulator error: ${String(error)}` });
+      });
+    });
+    return simulator;
+  }
+
+  /** The base URL an exporter source should use for this provider. */
+  baseUrl(provider: ProviderName): string {
+    return `${this.url}/${provider}`;
+  }
+
+  /** The highest number of concurrently open requests seen for any one webhook. */
+  get maxInFlight(): number {
+    return this.highestInFlight;
+  }
+
+  addWebhook(provider: ProviderName, webhookId: string): void {
+    this.stores[provider].addWebhook(webhookId);
+  }
+
+  /** Raw entries, provider-shaped or deliberately not; kept newest first by createdAt. */
+  append(provider: ProviderName, webhookId: string, entries: readonly unknown[]): void {
+    this.stores[provider].append(webhookId, entries, this.now());
+  }
+
+  update(provider: ProviderName, webhookId: string, logId: string, patch: object): void {
+    this.stores[provider].update(webhookId, logId, patch);
+  }
+
+  /** Copies of the current log, newest first (Baanx without entries past retention). */
+  entries(provider: ProviderName, webhookId: string): unknown[] {
+    this.applyRetention(provider, webhookId);
+    return this.stores[provider].entries(webhookId);
+  }
+
+  setFault(provider: ProviderName, webhookId: string, fault: Fault | null): void {
+    this.faults.set(provider, webhookId, fault);
+  }
+
+  /** Runs before each logs request is answered (and before any fault), e.g. to add entries between pages. */
+  onRequest(hook: RequestHook | null): void {
+    this.hook = hook;
+  }
+
+  /** Generates traffic now and then every `intervalMs`; unknown webhooks are added. */
+  startTraffic(options: TrafficOptions = {}): void {
+    this.stopTraffic();
+    const webhooks = options.webhooks ?? this.knownWebhooks();
+    for (const { provider, webhookId } of webhooks) this.addWebhook(provider, webhookId);
+    const generator = createTrafficGenerator({ webhooks, seed: options.seed });
+    const step = (): void => this.applyTraffic(generator.tick(this.now()));
+    step();
+    this.trafficTimer = setInterval(step, options.intervalMs ?? DEFAULT_TRAFFIC_INTERVAL_MS);
+  }
+
+  stopTraffic(): void {
+    clearInterval(this.trafficTimer);
+    this.trafficTimer = undefined;
+  }
+
+  async close(): Promise<void> {
+    this.stopTraffic();
+    for (const timer of this.delayedAnswers) clearTimeout(timer);
+    this.delayedAnswers.clear();
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeAllConnections();
+    await closed;
+  }
+
+  private knownWebhooks(): TrafficWebhook[] {
+    const known = (['salesfinity', 'baanx'] as const).flatMap((provider) =>
+      this.stores[provider].webhookIds().map((webhookId) => ({ provider, webhookId })),
+    );
+    return known.length > 0 ? known : [...DEMO_WEBHOOKS];
+  }
+
+  private applyTraffic(changes: readonly TrafficChange[]): void {
+    for (const change of changes) {
+      if (change.kind === 'append') this.append(change.provider, change.webhookId, [change.entry]);
+      else this.update(change.provider, change.webhookId, change.logId, change.patch);
+    }
+  }
+
+  private applyRetention(provider: ProviderName, webhookId: string): void {
+    const { retentionMs } = APIS[provider];
+    const store = this.stores[provider];
+    if (retentionMs !== undefined && store.hasWebhook(webhookId)) store.dropOlderThan(webhookId, this.now() - retentionMs);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://simulator');
+    const match = LOGS_PATH.exec(url.pathname);
+    if (!match) return sendJson(res, 404, { message: 'Not Found' });
+    if (req.method !== 'GET') return sendJson(res, 405, { message: 'Method Not Allowed' });
+    const provider = match[1] as ProviderName;
+    let webhookId: string;
+    try {
+      webhookId = decodeURIComponent(match[2] as string);
+    } catch {
+      return sendJson(res, 400, { message: 'Malformed webhook id' });
+    }
+
+    const api = APIS[provider];
+    const request: SimRequest = {
+      provider,
+      webhookId,
+      query: Object.fromEntries(url.searchParams),
+      authorized: api.isAuthorized(req.headers, this.secretFor(provider)),
+      at: this.now(),
+      userAgent: req.headers['user-agent'],
+      accept: req.headers.accept,
+    };
+    this.requests.push(request);
+    this.trackInFlight(`${provider}/${webhookId}`, res);
+
+    try {
+      await this.hook?.(request);
+    } catch (error) {
+      return sendJson(res, 500, { message: `onRequest hook failed: ${String(error)}` });
+    }
+    const fault = this.faults.take(provider, webhookId);
+    if (fault) return this.misbehave(fault, request, res);
+    this.answer(request, res);
+  }
+
+  private answer(request: SimRequest, res: ServerResponse): void {
+    const { provider, webhookId, query } = request;
+    const api = APIS[provider];
+    if (!request.authorized) return sendJson(res, 401, api.unauthorizedBody);
+    if (!this.stores[provider].hasWebhook(webhookId)) return sendJson(res, 404, { message: 'Webhook not found' });
+    this.applyRetention(provider, webhookId);
+    const { status, body } = api.answer(this.stores[provider].entries(webhookId), query);
+    sendJson(res, status, body);
+  }
+
+  private misbehave(fault: Fault, request: SimRequest, res: ServerResponse): void {
+    switch (fault.kind) {
+      case 'slow': {
+        const timer = setTimeout(() => {
+          this.delayedAnswers.delete(timer);
+          if (!res.destroyed) this.answer(request, res);
+        }, fault.delayMs);
+        this.delayedAnswers.add(timer);
+        return;
+      }
+      case 'reset':
+        res.socket?.destroy();
+        return;
+      default:
+        sendFaultReply(res, fault, APIS[request.provider]);
+    }
+  }
+
+  private secretFor(provider: ProviderName): string {
+    return provider === 'salesfinity' ? this.salesfinityApiKey : this.baanxToken;
+  }
+
+  private trackInFlight(key: string, res: ServerResponse): void {
+    const open = (this.inFlight.get(key) ?? 0) + 1;
+    this.inFlight.set(key, open);
+    this.highestInFlight = Math.max(this.highestInFlight, open);
+    res.once('close', () => this.inFlight.set(key, (this.inFlight.get(key) ?? 1) - 1));
+  }
+}

@@ -1,0 +1,190 @@
+// A seeded generator of realistic delivery traffic. It only computes changes to apply to the
+// logs (append an entry, update one in place), so it can be unit-tested without a server;
+// ProviderSimulator.startTraffic applies them on a timer.
+
+import type { BaanxLogEntry } from '../providers/baanx/types.js';
+import { BAANX_MAX_ATTEMPTS } from '../providers/baanx/types.js';
+import type { SalesfinityLogEntry } from '../providers/salesfinity/types.js';
+import type { ProviderName } from '../providers/types.js';
+import { baanxEntry, salesfinityEntry } from './entries.js';
+import { uuidV4 } from './ids.js';
+import { chance, deriveSeed, mulberry32, type Random } from './random.js';
+import { SIM_RECEIVER_PASSWORD, SIM_RECEIVER_TOKEN } from './secrets.js';
+import {
+  BAANX_EVENTS,
+  SALESFINITY_EVENTS,
+  drawEvent,
+  drawEventCount,
+  drawOutcome,
+  receiverBody,
+  type Outcome,
+} from './traffic-mix.js';
+
+export interface TrafficWebhook {
+  provider: ProviderName;
+  webhookId: string;
+  /** Receiver down: every attempt ends in a 503 or a timeout (for the demo's alerts). */
+  failing?: boolean;
+}
+
+export interface TrafficOptions {
+  /** Default: every webhook the simulator knows, or DEMO_WEBHOOKS when it knows none. */
+  webhooks?: TrafficWebhook[];
+  /** Default 1000 (1 second). */
+  intervalMs?: number;
+  /** Default 1. */
+  seed?: number;
+}
+
+export type TrafficChange =
+  | { kind: 'append'; provider: 'salesfinity'; webhookId: string; entry: SalesfinityLogEntry }
+  | { kind: 'append'; provider: 'baanx'; webhookId: string; entry: BaanxLogEntry }
+  | { kind: 'update'; provider: 'baanx'; webhookId: string; logId: string; patch: Partial<BaanxLogEntry> };
+
+export interface TrafficGenerator {
+  /** The changes that happen by `nowMs`; call with a non-decreasing clock. */
+  tick(nowMs: number): TrafficChange[];
+}
+
+/** Three webhooks for the demo: a healthy one per provider and a Baanx webhook whose receiver is down. */
+export const DEMO_WEBHOOKS: readonly TrafficWebhook[] = [
+  { provider: 'salesfinity', webhookId: '507f1f77bcf86cd799439011' },
+  { provider: 'baanx', webhookId: '770e8400-e29b-41d4-a716-446655440002' },
+  { provider: 'baanx', webhookId: '770e8400-e29b-41d4-a716-4466554400ff', failing: true },
+];
+
+/** Share of Baanx attempts that are first logged as pending, then processing, then finished. */
+const PENDING_SHARE = 0.15;
+/**
+ * Delay before retry n+1 after attempt n fails. Compressed (real providers wait minutes to hours)
+ * so the demo shows retries and exhausted deliveries within two minutes.
+ */
+const RETRY_DELAYS_MS = [1_000, 5_000, 15_000, 30_000, 60_000];
+/** Salesfinity logs no timeout details; a timed-out attempt has no response and this response time. */
+const SALESFINITY_TIMEOUT_MS = 10_000;
+
+export function createTrafficGenerator(options: { webhooks: readonly TrafficWebhook[]; seed?: number }): TrafficGenerator {
+  const seed = options.seed ?? 1;
+  const streams = options.webhooks.map((webhook, index) => {
+    const random = mulberry32(deriveSeed(seed, `${webhook.provider}/${webhook.webhookId}`));
+    return webhook.provider === 'salesfinity'
+      ? salesfinityStream(webhook, random)
+      : baanxStream(webhook, random, receiverUrl(index));
+  });
+  return { tick: (nowMs) => streams.flatMap((stream) => stream(nowMs)) };
+}
+
+type Stream = (nowMs: number) => TrafficChange[];
+
+function salesfinityStream(webhook: TrafficWebhook, random: Random): Stream {
+  const { webhookId } = webhook;
+  return (nowMs) =>
+    Array.from({ length: drawEventCount(random) }, (): TrafficChange => {
+      const { eventType, payload } = drawEvent(random, SALESFINITY_EVENTS, nowMs);
+      const outcome = drawOutcome(random, webhook.failing === true);
+      const entry = salesfinityEntry(
+        {
+          event: eventType,
+          status: outcome.status,
+          request: { body: { event: eventType, payload } },
+          responseTime: outcome.durationMs ?? SALESFINITY_TIMEOUT_MS,
+        },
+        { nowMs, random },
+      );
+      if (outcome.httpStatus === null) delete entry.response; // timed out: nothing came back
+      else entry.response = { code: outcome.httpStatus, body: salesfinityResponseBody(outcome) };
+      return { kind: 'append', provider: 'salesfinity', webhookId, entry };
+    });
+}
+
+function salesfinityResponseBody(outcome: Outcome): unknown {
+  if (outcome.status === 'success') return { received: true };
+  return { error: outcome.httpStatus !== null && outcome.httpStatus < 500 ? 'rejected' : 'unavailable' };
+}
+
+interface BaanxEvent {
+  eventId: string;
+  requestBody: Record<string, unknown>;
+}
+
+interface InFlightAttempt {
+  logId: string;
+  event: BaanxEvent;
+  attemptNumber: number;
+  stage: 'pending' | 'processing';
+}
+
+interface ScheduledRetry {
+  dueMs: number;
+  event: BaanxEvent;
+  attemptNumber: number;
+}
+
+function baanxStream(webhook: TrafficWebhook, random: Random, requestUrl: string): Stream {
+  const { webhookId } = webhook;
+  const receiverDown = webhook.failing === true;
+  let inFlight: InFlightAttempt[] = [];
+  let retries: ScheduledRetry[] = [];
+
+  /** A finished attempt's fields; a failed one before the last schedules the next. */
+  function finish(event: BaanxEvent, attemptNumber: number, finishedAtMs: number): Partial<BaanxLogEntry> {
+    const outcome = drawOutcome(random, receiverDown);
+    let nextRetryAt: string | null = null;
+    if (outcome.status === 'failed' && attemptNumber < BAANX_MAX_ATTEMPTS) {
+      const dueMs = finishedAtMs + (RETRY_DELAYS_MS[attemptNumber - 1] ?? 0);
+      retries.push({ dueMs, event, attemptNumber: attemptNumber + 1 });
+      nextRetryAt = new Date(dueMs).toISOString();
+    }
+    return {
+      deliveryStatus: outcome.status,
+      responseStatus: outcome.httpStatus,
+      responseBody: receiverBody(outcome.httpStatus),
+      errorMessage: outcome.errorMessage,
+      durationMs: outcome.durationMs,
+      nextRetryAt,
+    };
+  }
+
+  function start(event: BaanxEvent, attemptNumber: number, createdAtMs: number): TrafficChange {
+    const logId = uuidV4(random);
+    const base = { id: logId, eventId: event.eventId, webhookId, attemptNumber, requestUrl, requestBody: event.requestBody };
+    const unfinished = chance(random, PENDING_SHARE);
+    const fields: Partial<BaanxLogEntry> = unfinished
+      ? { deliveryStatus: 'pending', responseStatus: null, responseBody: null, errorMessage: null, durationMs: null, nextRetryAt: null }
+      : finish(event, attemptNumber, createdAtMs);
+    if (unfinished) inFlight.push({ logId, event, attemptNumber, stage: 'pending' });
+    return { kind: 'append', provider: 'baanx', webhookId, entry: baanxEntry({ ...base, ...fields }, { nowMs: createdAtMs, random }) };
+  }
+
+  return (nowMs) => {
+    const changes: TrafficChange[] = [];
+    // Entries logged unfinished move on one stage per tick, updated in place under the same id.
+    const advancing = inFlight;
+    inFlight = [];
+    for (const attempt of advancing) {
+      if (attempt.stage === 'pending') {
+        inFlight.push({ ...attempt, stage: 'processing' });
+        changes.push({ kind: 'update', provider: 'baanx', webhookId, logId: attempt.logId, patch: { deliveryStatus: 'processing' } });
+      } else {
+        const patch = finish(attempt.event, attempt.attemptNumber, nowMs);
+        changes.push({ kind: 'update', provider: 'baanx', webhookId, logId: attempt.logId, patch });
+      }
+    }
+    const due = retries.filter((retry) => retry.dueMs <= nowMs);
+    retries = retries.filter((retry) => retry.dueMs > nowMs);
+    for (const retry of due) changes.push(start(retry.event, retry.attemptNumber, retry.dueMs));
+    for (let i = drawEventCount(random); i > 0; i--) {
+      const { eventType, payload } = drawEvent(random, BAANX_EVENTS, nowMs);
+      changes.push(start({ eventId: uuidV4(random), requestBody: { eventType, ...payload } }, 1, nowMs));
+    }
+    return changes;
+  };
+}
+
+/** Receivers as partners register them: a token in the query, some with credentials in the URL. */
+function receiverUrl(index: number): string {
+  const host = `receiver-${index + 1}.partner.example`;
+  return index % 2 === 0
+    ? `https://${host}/webhooks/baanx?token=${SIM_RECEIVER_TOKEN}`
+    : `https://hooks:${SIM_RECEIVER_PASSWORD}@${host}/baanx/events?token=${SIM_RECEIVER_TOKEN}`;
+}
