@@ -107,6 +107,20 @@ describe('counting rules', () => {
     expect(await harness.deliveries()).toBe(1);
   });
 
+  it('a pending entry older than lookback does not make a finished neighbour count twice (found by the property test)', async () => {
+    sim.append('baanx', BX, [
+      baanxEntry({ id: 'still-pending', deliveryStatus: 'pending', responseStatus: null, createdAt: at(base, 10) }),
+      baanxEntry({ id: 'done', createdAt: at(base, 10) }),
+      baanxEntry({ id: 'newest', createdAt: at(base, 3) }),
+    ]);
+    const harness = await exporter(baanx());
+    await harness.poll();
+    expect(await harness.deliveries()).toBe(2);
+    // "done" is now below the lookback floor and forgotten; the pending entry must not drag the floor down with it.
+    await harness.poll();
+    expect(await harness.deliveries()).toBe(2);
+  });
+
   it('counts retries of one event and an exhausted delivery', async () => {
     const eventId = '11111111-1111-4111-8111-111111111111';
     sim.append('baanx', BX, [
@@ -233,7 +247,7 @@ describe('counting rules', () => {
       sim.append('salesfinity', SF, [sf('z', 30)]);
       const harness = await exporter(salesfinity({ pageSize: 2 }));
       await harness.poll();
-      sim.append('salesfinity', SF, Array.from({ length: 6 }, (_, i) => sf(`n${i}`, 20 - i)));
+      sim.append('salesfinity', SF, Array.from({ length: 6 }, (_, i) => sf(`n${i}`, 20 - i * 2))); // spread wider than lookback
       sim.onRequest((request) => {
         if (request.query.page === '2') sim.setFault('salesfinity', SF, { kind: 'status', status: 500, times: 1 });
       });

@@ -39,14 +39,19 @@ export class Checkpoint {
   }
 
   /**
-   * The oldest `createdAt` the next read must reach: the lookback window below the watermark, and
-   * further down if a pending entry is older (it must be read again to see it finish).
+   * Entries older than this that are not known are too late to count. It is also where `prune`
+   * forgets ids, so the two must stay the same line: an id forgotten above it would count again.
    */
-  readFloorMs(lookbackMs: number): number {
+  countFloorMs(lookbackMs: number): number {
     if (!this.initialized || this.watermarkMs === undefined) return -Infinity;
-    let floor = this.watermarkMs - lookbackMs;
-    for (const at of this.pending.values()) floor = Math.min(floor, at);
-    return floor;
+    return this.watermarkMs - lookbackMs;
+  }
+
+  /** How deep a paginated read must go: the count floor, or further if a pending entry is older (to see it finish). */
+  readDepthMs(lookbackMs: number): number {
+    let depth = this.countFloorMs(lookbackMs);
+    for (const at of this.pending.values()) depth = Math.min(depth, at);
+    return depth;
   }
 
   /** True when the id has been handled (finished and recorded or marked) or is being held as pending. */
@@ -60,8 +65,7 @@ export class Checkpoint {
 
   /** Forget finished ids below the lookback floor: no read will look there again. */
   prune(lookbackMs: number): void {
-    if (this.watermarkMs === undefined) return;
-    const floor = this.watermarkMs - lookbackMs;
+    const floor = this.countFloorMs(lookbackMs);
     for (const [id, at] of this.seen) if (at < floor) this.seen.delete(id);
   }
 }
