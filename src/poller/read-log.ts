@@ -55,7 +55,8 @@ export async function readLog(settings: ReadSettings, deps: ReadDeps): Promise<R
   const counting = !firstRead || settings.startFrom === 'backfill';
   const hadWatermark = checkpoint.watermarkMs;
   // First read with `now`: the floor is set from the newest entry once the first page is in.
-  let floorMs = checkpoint.readFloorMs(settings.lookbackMs);
+  let floorMs = checkpoint.countFloorMs(settings.lookbackMs);
+  const readDepthMs = checkpoint.readDepthMs(settings.lookbackMs);
   const result: ReadResult = { failure: undefined, pages: 0, entriesRead: 0, counted: 0, marked: 0, invalid: 0, gap: undefined, tooOld: 0 };
   const pendingNotSeen = new Set(checkpoint.pending.keys());
   let newestReadMs: number | undefined;
@@ -129,7 +130,8 @@ export async function readLog(settings: ReadSettings, deps: ReadDeps): Promise<R
       reachedEnd = !adapter.paginated ? parsed.entryCount < adapter.pageSize : true;
       break;
     }
-    if (pageOldest < floorMs) break; // past the lookback floor: everything below was seen or is too late
+    // Past the lookback floor (and any pending entry): everything below was seen or is too late.
+    if (pageOldest < Math.min(floorMs, readDepthMs)) break;
   }
 
   recorder.setPending(source, adapter.provider, webhookId, checkpoint.pending.size);
