@@ -10,4 +10,4 @@ export {
   type MetricDefinition,
   type MetricKey,
 } from './catalogue.js';
-export { renderMetricsDoc, renderMetricTable } from './metrics-doc.js';
+export { renderMetricsDoc, renderMetricTable, renderReadmeMetrics } from './metrics-doc.js';

@@ -71,3 +71,15 @@ function row(cells: readonly string[]): string {
 function code(text: string): string {
   return `\`${text}\``;
 }
+
+const README_START = /<!-- metrics:start[^>]*-->/;
+const README_END = '<!-- metrics:end -->';
+
+/** The README with the metric table between its markers replaced by the current one. */
+export function renderReadmeMetrics(readme: string): string {
+  const start = README_START.exec(readme);
+  const end = readme.indexOf(README_END);
+  if (!start || end < start.index) throw new Error('README.md lacks the <!-- metrics:start --> … <!-- metrics:end --> markers');
+  const head = readme.slice(0, start.index + start[0].length);
+  return `${head}\n${renderMetricTable()}\n${readme.slice(end)}`;
+}
