@@ -315,7 +315,7 @@ describe('exposition', () => {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;
       const response = await fetch(url);
       expect(response.status).toBe(200);
-      expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+      expect(response.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
       expect(await response.text()).toBe(await t.collectExposition());
       const head = await fetch(url, { method: 'HEAD' });
       expect(head.status).toBe(200);

@@ -9,6 +9,9 @@ import { createInstruments, type Instruments } from './instruments.js';
 import { createMetricsPipeline } from './meter-provider.js';
 import { SeriesAttributes, Tally } from './series.js';
 
+/** The Prometheus text format 0.0.4, as Prometheus 3 expects it to be declared. */
+export const PROMETHEUS_TEXT_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
 export interface TelemetryOptions {
   /** Seconds. */
   histogramBuckets: number[];
@@ -138,8 +141,22 @@ export class ExporterTelemetry {
   }
 
   /** Prometheus text exposition, for GET and HEAD /metrics. */
-  handleMetricsRequest(req: IncomingMessage, res: ServerResponse): void {
-    this.exporter.getMetricsRequestHandler(req, res);
+  /**
+   * Serves the exposition. Not the exporter's own handler: that one answers 200 with a comment
+   * when collection fails and sends a bare `text/plain`; Prometheus should see a failed scrape
+   * (and `up` 0) instead, and the text format's versioned content type.
+   */
+  handleMetricsRequest(_req: IncomingMessage, res: ServerResponse): void {
+    this.collectExposition().then(
+      (body) => {
+        res.writeHead(200, { 'content-type': PROMETHEUS_TEXT_CONTENT_TYPE });
+        res.end(body);
+      },
+      () => {
+        res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+        res.end('metrics collection failed\n');
+      },
+    );
   }
 
   /** The same exposition as a string, for `once` and tests. */
