@@ -8,8 +8,10 @@ export type FetchOutcome =
   | { kind: 'http_error'; code: string; status: number; retryAfterMs: number | undefined }
   | { kind: 'timeout'; code: 'timeout' }
   | { kind: 'network_error'; code: 'network_error'; detail: string }
-  /** A 2xx whose body is unusable: not JSON, or larger than the cap. */
-  | { kind: 'bad_body'; code: string; detail: string };
+  /** A 2xx whose body is not JSON. */
+  | { kind: 'bad_body'; code: string; detail: string }
+  /** A 2xx whose body is larger than the cap: abandoned, since the fix is a setting, not the provider. */
+  | { kind: 'too_large'; code: string; maxBytes: number };
 
 export interface FetchOptions {
   timeoutMs: number;
@@ -45,9 +47,7 @@ export async function fetchJson(req: ProviderRequest, options: FetchOptions): Pr
       };
     }
     const text = await readCapped(response.body, options.maxResponseBytes);
-    if (text === undefined) {
-      return { kind: 'bad_body', code, detail: `response larger than ${options.maxResponseBytes} bytes (http.maxResponseBytes)` };
-    }
+    if (text === undefined) return { kind: 'too_large', code, maxBytes: options.maxResponseBytes };
     try {
       return { kind: 'ok', code, body: JSON.parse(text) as unknown };
     } catch {
@@ -78,12 +78,18 @@ function header(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+// Every HTTP-date form (IMF-fixdate, RFC 850, asctime) starts with a day name. Date.parse alone
+// would read "1.5" or "-1" as dates in 2001, i.e. "retry now", the opposite of what was meant.
+const HTTP_DATE_START = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun)/i;
+
 /** Retry-After as delay-seconds or an HTTP date (RFC 9110 §10.2.3); undefined when absent or unusable. */
 export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
   if (value === undefined) return undefined;
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const date = Date.parse(trimmed);
+  if (!HTTP_DATE_START.test(trimmed)) return undefined;
+  // asctime dates carry no zone but mean GMT; Date.parse would read them as local time.
+  const date = Date.parse(/GMT$/i.test(trimmed) ? trimmed : `${trimmed} GMT`);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - nowMs);
 }

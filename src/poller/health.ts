@@ -25,17 +25,27 @@ export function describeFailure(failure: ReadFailure, context: { provider: strin
         return { state: 'http_429', message: 'rate limited by the provider (HTTP 429): waiting as Retry-After asks; poll less often (schedule) if this persists' };
       }
       if (status >= 500) {
-        return { state: 'http_5xx', message: `provider error (HTTP ${status}): retrying with exponential backoff` };
+        return { state: 'http_5xx', message: `provider error (HTTP ${status}): check the provider's status page; retrying with exponential backoff` };
       }
       return { state: `http_${status}`, message: `unexpected HTTP ${status} from the provider: check baseUrl and the exporter version` };
     }
     case 'timeout':
-      return { state: 'timeout', message: `no complete answer within http.timeout (${context.timeoutMs} ms): retrying with exponential backoff` };
+      return {
+        state: 'timeout',
+        message: `no complete answer within http.timeout (${context.timeoutMs} ms): check the provider's status and the network path, or raise http.timeout if the provider is merely slow; retrying with exponential backoff`,
+      };
     case 'network_error':
       return { state: 'network_error', message: `cannot reach the provider (${failure.detail}): check DNS, network policy and baseUrl` };
     case 'bad_body':
-      return { state: 'bad_body', message: `unusable response: ${failure.detail}` };
+      return { state: 'bad_body', message: `unusable response (${failure.detail}): check that baseUrl points at the provider's API and not at a proxy or maintenance page` };
+    case 'too_large': {
+      const pageSetting = context.provider === 'baanx' ? 'limit' : 'pageSize';
+      return {
+        state: 'too_large',
+        message: `response larger than http.maxResponseBytes (${failure.maxBytes} bytes): raise http.maxResponseBytes or lower the source's ${pageSetting}`,
+      };
+    }
     case 'wrong_shape':
-      return { state: 'wrong_shape', message: `response has an unexpected shape: ${failure.detail}` };
+      return { state: 'wrong_shape', message: `response has an unexpected shape (${failure.detail}): check baseUrl and that this exporter version supports the provider's current API` };
   }
 }

@@ -22,6 +22,7 @@ export type ReadFailure =
   | { kind: 'timeout' }
   | { kind: 'network_error'; detail: string }
   | { kind: 'bad_body'; detail: string }
+  | { kind: 'too_large'; maxBytes: number }
   | { kind: 'wrong_shape'; detail: string };
 
 export interface ReadResult {
@@ -210,5 +211,7 @@ function toFailure(outcome: Exclude<FetchOutcome, { kind: 'ok' }>): ReadFailure 
       return { kind: 'network_error', detail: outcome.detail };
     case 'bad_body':
       return { kind: 'bad_body', detail: outcome.detail };
+    case 'too_large':
+      return { kind: 'too_large', maxBytes: outcome.maxBytes };
   }
 }
