@@ -87,4 +87,11 @@ describe('Backoff', () => {
     backoff.rateLimited(T0, 1_000);
     expect(backoff.failed(T0)).toBe(BACKOFF_BASE_MS * 2);
   });
+
+  it('honours a Retry-After that came with an error (503) when it is longer than the back-off, capped', () => {
+    const backoff = new Backoff(() => 1);
+    expect(backoff.failed(T0, 60_000)).toBe(60_000);
+    expect(backoff.failed(T0, 1)).toBe(BACKOFF_BASE_MS * 2);
+    expect(backoff.failed(T0, 30 * 24 * 3_600_000)).toBe(RETRY_AFTER_CAP_MS);
+  });
 });

@@ -3,14 +3,12 @@
 // metrics, one log line per change of state, the status page, back-off, and an exact catch-up.
 
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildExporter, type Exporter } from '../src/app.js';
-import { parseConfig } from '../src/config/index.js';
-import { createLogger } from '../src/logger.js';
+import type { Exporter } from '../src/app.js';
 import type { WebhookStatus } from '../src/poller/index.js';
 import type { ProviderName } from '../src/providers/types.js';
 import { ProviderSimulator, SIM_SECRETS, baanxEntry, salesfinityEntry, type Fault } from '../src/simulator/index.js';
 import { sampleValue, type Exposition } from './helpers/exposition.js';
-import { configFor, minutesBefore, startHarness, type Harness, type HarnessOptions } from './helpers/harness.js';
+import { minutesBefore, startHarness, type Harness, type HarnessOptions } from './helpers/harness.js';
 
 const SF = '507f1f77bcf86cd799439011';
 const BX = '770e8400-e29b-41d4-a716-446655440002';
@@ -318,6 +316,16 @@ describe('one webhook misbehaves, the other source carries on', () => {
       expect(sampleValue(metrics, 'webhook_exporter_up', { webhook_id: webhookId })).toBe(1);
       expect(sampleValue(metrics, 'webhook_exporter_polls_total', { webhook_id: webhookId, result: 'error' })).toBe(0);
     }
+
+    // Later reads see the same bad entries again (lookback, and a newcomer shifting the pages): not counted again.
+    sim.append('salesfinity', SF, [entry('salesfinity', 'sf-valid-3', 1)]);
+    await harness.poll();
+    await harness.poll();
+    const later = await harness.metrics();
+    expect(sampleValue(later, 'webhook_exporter_entries_invalid_total', { source: 'sf', reason: 'invalid_date' })).toBe(1);
+    expect(sampleValue(later, 'webhook_exporter_entries_invalid_total', { source: 'sf', reason: 'not_an_object' })).toBe(1);
+    expect(sampleValue(later, 'webhook_exporter_entries_invalid_total', { source: 'bx', reason: 'invalid_date' })).toBe(1);
+    expect(await harness.deliveries({ source: 'sf' })).toBe(6);
   });
 
   it('logs each change of problem once, and the recovery once', async () => {
@@ -367,7 +375,7 @@ describe('on the real schedule, every second', () => {
   const SLOW_ANSWER_MS = 1_500;
   let scheduledSim: ProviderSimulator;
   let scheduled: Exporter;
-  const logs: Array<Record<string, unknown>> = [];
+  let logs: Array<Record<string, unknown>> = [];
   let startedAt = 0;
 
   const requestsFor = (webhookId: string) => scheduledSim.requests.filter((request) => request.webhookId === webhookId);
@@ -380,18 +388,17 @@ describe('on the real schedule, every second', () => {
     scheduledSim.setFault('salesfinity', SLOW, { kind: 'slow', delayMs: SLOW_ANSWER_MS });
     scheduledSim.setFault('baanx', LIMITED, { kind: 'rate-limit', retryAfter: '3', times: 1 });
 
-    // The harness always uses the default schedule, so this one exporter is built from its config.
-    const options: HarnessOptions = {
+    const harness = await startHarness(scheduledSim, {
       sources: [
         { name: 'sf', provider: 'salesfinity', webhooks: [STORM, SLOW] },
         { name: 'bx', provider: 'baanx', webhooks: [LIMITED, HEALTHY] },
       ],
       timeout: '3s',
-    };
-    const config = await parseConfig(JSON.stringify({ ...configFor(scheduledSim, options), schedule: '* * * * * *' }), { format: 'json' });
-    const logger = createLogger({ level: 'debug', destination: { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) } });
-    // random 0: each back-off is exactly half its exponential delay (2.5 s, then 5 s).
-    scheduled = buildExporter(config, { logger, random: () => 0 });
+      schedule: '* * * * * *',
+      random: () => 0, // each back-off is exactly half its exponential delay (2.5 s, then 5 s)
+    });
+    logs = harness.logs;
+    scheduled = harness.exporter;
     startedAt = Date.now();
     await scheduled.start();
     await new Promise((resolve) => setTimeout(resolve, RUN_MS));

@@ -94,7 +94,8 @@ describe('Salesfinity adapter', () => {
     const body = { data: [valid, { ...valid, _id: '' }, { ...valid, _id: 'b2' }, 'junk'], pagination: { total: 4, page: 1, limit: 10, pages: 1 } };
     const page = okPage(salesfinity.parsePage(body, SF_WEBHOOK));
     expect(page.attempts.map((a) => a.logId)).toEqual(['a1', 'b2']);
-    expect(page.invalid).toEqual(['missing_id', 'not_an_object']);
+    expect(page.invalid.map((entry) => entry.reason)).toEqual(['missing_id', 'not_an_object']);
+    expect(new Set(page.invalid.map((entry) => entry.key)).size).toBe(2);
     expect(page.entryCount).toBe(4);
     expect(page.hasMorePages).toBe(false);
   });

@@ -32,11 +32,15 @@ export class Backoff {
     this.notBeforeMs = 0;
   }
 
-  /** Exponential with "equal jitter": half the delay fixed, half random, so many webhooks spread out. */
-  failed(nowMs: number): number {
+  /**
+   * Exponential with "equal jitter": half the delay fixed, half random, so many webhooks spread out.
+   * `atLeastMs`: a Retry-After that came with the failure (e.g. a 503), honoured when longer.
+   */
+  failed(nowMs: number, atLeastMs?: number): number {
     this.failures += 1;
     const exponential = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (this.failures - 1));
-    const delay = exponential / 2 + (this.random() * exponential) / 2;
+    const jittered = exponential / 2 + (this.random() * exponential) / 2;
+    const delay = Math.max(jittered, Math.min(RETRY_AFTER_CAP_MS, atLeastMs ?? 0));
     this.notBeforeMs = nowMs + delay;
     return delay;
   }

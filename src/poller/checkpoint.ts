@@ -12,6 +12,8 @@ export interface CheckpointData {
   seen: Array<[string, number]>;
   /** Entries last read as pending or processing: [log id, createdAt ms]. Counted when they finish. */
   pending: Array<[string, number]>;
+  /** Content keys of the unreadable entries in the latest read, so re-reads do not count them again. */
+  invalid?: string[];
 }
 
 export class Checkpoint {
@@ -19,6 +21,8 @@ export class Checkpoint {
   watermarkMs: number | undefined = undefined;
   readonly seen = new Map<string, number>();
   readonly pending = new Map<string, number>();
+  /** Bounded by one read: replaced by each complete read's set. */
+  invalid = new Set<string>();
 
   static from(data: CheckpointData): Checkpoint {
     const checkpoint = new Checkpoint();
@@ -26,6 +30,7 @@ export class Checkpoint {
     checkpoint.watermarkMs = data.watermarkMs;
     for (const [id, at] of data.seen) checkpoint.seen.set(id, at);
     for (const [id, at] of data.pending) checkpoint.pending.set(id, at);
+    checkpoint.invalid = new Set(data.invalid ?? []);
     return checkpoint;
   }
 
@@ -35,6 +40,7 @@ export class Checkpoint {
       watermarkMs: this.watermarkMs,
       seen: [...this.seen],
       pending: [...this.pending],
+      invalid: [...this.invalid],
     };
   }
 

@@ -243,7 +243,7 @@ export class Poller {
     const delayMs =
       failure.kind === 'http_error' && failure.status === 429
         ? runtime.backoff.rateLimited(finishedAt, failure.retryAfterMs)
-        : runtime.backoff.failed(finishedAt);
+        : runtime.backoff.failed(finishedAt, failure.kind === 'http_error' ? failure.retryAfterMs : undefined);
     runtime.status.lastError = report.message;
     runtime.status.nextPollNotBeforeMs = runtime.backoff.nextAllowedAtMs;
     const fields = { ...context, problem: report.state, retryInSeconds: Math.round(delayMs / 1000) };

@@ -2,7 +2,7 @@
 // is new, already known, still pending or too old, record the new finished ones, and move the
 // checkpoint. This file is the counting rules of contract.md; counting-examples.md walks through them.
 
-import type { DeliveryAttempt, InvalidReason, ProviderAdapter } from '../providers/types.js';
+import type { DeliveryAttempt, InvalidEntry, InvalidReason, ProviderAdapter } from '../providers/types.js';
 import { isFinished } from '../providers/types.js';
 import type { Checkpoint } from './checkpoint.js';
 import type { FetchOutcome } from './fetch-json.js';
@@ -60,6 +60,7 @@ export async function readLog(settings: ReadSettings, deps: ReadDeps): Promise<R
   const readDepthMs = checkpoint.readDepthMs(settings.lookbackMs);
   const result: ReadResult = { failure: undefined, pages: 0, entriesRead: 0, counted: 0, marked: 0, invalid: 0, gap: undefined, tooOld: 0 };
   const pendingNotSeen = new Set(checkpoint.pending.keys());
+  const invalidThisRead = new Set<string>();
   let newestReadMs: number | undefined;
   let oldestReadMs = Infinity;
   let anyKnown = false;
@@ -81,8 +82,7 @@ export async function readLog(settings: ReadSettings, deps: ReadDeps): Promise<R
     }
     result.pages += 1;
     result.entriesRead += parsed.entryCount;
-    recordInvalid(recorder, source, parsed.invalid);
-    result.invalid += parsed.invalid.length;
+    result.invalid += recordNewInvalid(recorder, source, parsed.invalid, checkpoint.invalid, invalidThisRead);
 
     if (firstRead && settings.startFrom === 'now' && newestReadMs === undefined && parsed.attempts.length > 0) {
       floorMs = Math.max(...parsed.attempts.map((a) => a.createdAtMs)) - settings.lookbackMs;
@@ -136,7 +136,12 @@ export async function readLog(settings: ReadSettings, deps: ReadDeps): Promise<R
   }
 
   recorder.setPending(source, adapter.provider, webhookId, checkpoint.pending.size);
-  if (result.failure) return result; // the checkpoint stays where it was; the next read covers the window again
+  if (result.failure) {
+    // The checkpoint stays where it was; the next read covers the window again.
+    for (const key of invalidThisRead) checkpoint.invalid.add(key);
+    return result;
+  }
+  checkpoint.invalid = invalidThisRead;
 
   const cutShort = adapter.paginated && result.pages >= settings.maxPages && !reachedEnd && oldestReadMs >= floorMs;
   if (cutShort && (!firstRead || settings.startFrom === 'backfill')) {
@@ -194,11 +199,28 @@ class NewestFinished {
   }
 }
 
-function recordInvalid(recorder: PollRecorder, source: string, reasons: readonly InvalidReason[]): void {
-  if (reasons.length === 0) return;
+/** Counts each unreadable entry once, however many reads see it; returns how many were new. */
+function recordNewInvalid(
+  recorder: PollRecorder,
+  source: string,
+  entries: readonly InvalidEntry[],
+  knownBefore: ReadonlySet<string>,
+  thisRead: Set<string>,
+): number {
   const byReason = new Map<InvalidReason, number>();
-  for (const reason of reasons) byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
-  for (const [reason, count] of byReason) recorder.recordInvalid(source, reason, count);
+  for (const { reason, key } of entries) {
+    // By content: an entry that shifts to the next page while paging is not counted twice
+    // (identical bad entries, which cannot be told from a shifted one, count once).
+    const known = knownBefore.has(key) || thisRead.has(key);
+    thisRead.add(key);
+    if (!known) byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
+  }
+  let count = 0;
+  for (const [reason, n] of byReason) {
+    recorder.recordInvalid(source, reason, n);
+    count += n;
+  }
+  return count;
 }
 
 function toFailure(outcome: Exclude<FetchOutcome, { kind: 'ok' }>): ReadFailure {

@@ -18,6 +18,7 @@ const checkpointSchema = z.object({
   watermarkMs: z.number().finite().optional(),
   seen: z.array(idAndTime),
   pending: z.array(idAndTime),
+  invalid: z.array(z.string()).optional(),
 });
 const stateSchema = z.object({
   version: z.literal(STATE_FORMAT_VERSION),

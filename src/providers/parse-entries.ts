@@ -1,8 +1,9 @@
-import type { DeliveryAttempt, InvalidReason, NormalizeResult } from './types.js';
+import { createHash } from 'node:crypto';
+import type { DeliveryAttempt, InvalidEntry, NormalizeResult } from './types.js';
 
 export interface ParsedEntries {
   attempts: DeliveryAttempt[];
-  invalid: InvalidReason[];
+  invalid: InvalidEntry[];
   entryCount: number;
 }
 
@@ -13,11 +14,16 @@ export function parseEntries(
   normalize: (entry: unknown, webhookId: string) => NormalizeResult,
 ): ParsedEntries {
   const attempts: DeliveryAttempt[] = [];
-  const invalid: InvalidReason[] = [];
+  const invalid: InvalidEntry[] = [];
   for (const entry of entries) {
     const result = normalize(entry, webhookId);
     if (result.ok) attempts.push(result.attempt);
-    else invalid.push(result.reason);
+    else invalid.push({ reason: result.reason, key: contentKey(entry) });
   }
   return { attempts, invalid, entryCount: entries.length };
+}
+
+/** A bad entry may have no usable id, so it is recognised by its content. */
+function contentKey(entry: unknown): string {
+  return createHash('sha256').update(JSON.stringify(entry) ?? String(entry)).digest('base64url').slice(0, 22);
 }

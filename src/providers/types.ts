@@ -46,14 +46,21 @@ export type InvalidReason = (typeof INVALID_REASONS)[number];
 
 export type NormalizeResult = { ok: true; attempt: DeliveryAttempt } | { ok: false; reason: InvalidReason };
 
+/** An entry that could not be normalised. */
+export interface InvalidEntry {
+  reason: InvalidReason;
+  /** Recognises the same bad entry in a later read (a digest of its content), so it is counted once. */
+  key: string;
+}
+
 /** One response body, turned into attempts. */
 export type ParsedPage =
   | {
       ok: true;
       /** Entries that normalised, in the order the API returned them (newest first). */
       attempts: DeliveryAttempt[];
-      /** One reason per entry that was skipped. */
-      invalid: InvalidReason[];
+      /** One per entry that was skipped. */
+      invalid: InvalidEntry[];
       /** Number of entries in the body, valid or not. */
       entryCount: number;
       /** True when the provider says a later page exists (always false for unpaginated APIs). */

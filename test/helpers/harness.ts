@@ -25,6 +25,10 @@ export interface HarnessOptions {
   timeout?: string;
   maxEventTypes?: number;
   maxResponseBytes?: number;
+  /** Only matters when the test calls exporter.start(); poll() ignores the schedule. */
+  schedule?: string;
+  /** Jitter source for back-off; fixed in tests that time it. */
+  random?: () => number;
 }
 
 export interface Harness {
@@ -42,6 +46,7 @@ export interface Harness {
 export function configFor(sim: ProviderSimulator, options: HarnessOptions): Record<string, unknown> {
   return {
     listen: { host: '127.0.0.1', port: 0 },
+    ...(options.schedule ? { schedule: options.schedule } : {}),
     startFrom: options.startFrom ?? 'backfill',
     lookback: options.lookback ?? '5m',
     ...(options.stateFile ? { state: { file: options.stateFile } } : {}),
@@ -66,7 +71,7 @@ export async function startHarness(sim: ProviderSimulator, options: HarnessOptio
     level: 'debug',
     destination: { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) },
   });
-  const exporter = buildExporter(config, { logger });
+  const exporter = buildExporter(config, { logger, random: options.random });
   await exporter.poller.restoreState();
   const metrics = async () => parseExposition(await exporter.telemetry.collectExposition());
   return {
