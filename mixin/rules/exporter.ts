@@ -1,0 +1,58 @@
+// Alerts on the exporter itself: while it is blind, the delivery alerts cannot fire.
+import type { MixinConfig } from '../config.js';
+import { counterIncrease, PER_WEBHOOK, series, sumBy } from './promql.js';
+import type { AlertDefinition } from './types.js';
+
+const WEBHOOK = '{{ $labels.webhook_id }} (source {{ $labels.source }})';
+
+export function exporterAlerts(config: MixinConfig): AlertDefinition[] {
+  const scrape = `up{${config.exporterSelector}}`;
+  const polls = config.exporterPollsFailing;
+  const down = config.exporterDown;
+  const gaps = config.gapsDetected;
+  return [
+    {
+      alert: 'WebhookExporterPollsFailing',
+      expr: `max by (${PER_WEBHOOK.join(', ')}) (${series('up')}) == 0`,
+      for: polls.for,
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: 'The exporter cannot read a webhook delivery log.',
+        description:
+          `Every poll of the delivery log of webhook ${WEBHOOK} has failed for ${polls.for}, so its delivery metrics are frozen and its delivery alerts cannot fire. ` +
+          `Check the exporter's log for "webhook log unreadable" (its problem field says why: credentials, webhook id, rate limit, provider outage), its status page /, ` +
+          `and ${series('apiRequests')}{source="{{ $labels.source }}"} by code.`,
+      },
+    },
+    {
+      alert: 'WebhookExporterDown',
+      expr: `${scrape} == 0`,
+      for: down.for,
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: 'Prometheus cannot scrape the webhook log exporter.',
+        description: `Scrapes of {{ $labels.instance }} (job {{ $labels.job }}) have failed for ${down.for}: the webhooks it watches are not monitored. Check that the process runs, that /metrics answers, and the network path from Prometheus.`,
+      },
+    },
+    {
+      alert: 'WebhookExporterAbsent',
+      expr: `absent(${scrape})`,
+      for: down.for,
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: 'Prometheus does not scrape the webhook log exporter.',
+        description: `No scrape target has matched {${config.exporterSelector}} for ${down.for}: no webhook delivery is monitored. Check that the exporter is deployed and the scrape configuration (or ServiceMonitor) selects it.`,
+      },
+    },
+    {
+      alert: 'WebhookExporterGapsDetected',
+      expr: `${sumBy(PER_WEBHOOK, counterIncrease(series('gaps'), gaps.window))}\n> 0`,
+      for: gaps.for,
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: 'Webhook deliveries may have gone uncounted.',
+        description: `{{ $value | printf "%.0f" }} reads of the delivery log of webhook ${WEBHOOK} in the last ${gaps.window} found no entry already known, so deliveries between two polls may not have been counted. The exporter's "possible gap" log line says what to change: poll more often (schedule), or raise maxPages (Salesfinity) or limit (Baanx).`,
+      },
+    },
+  ];
+}
