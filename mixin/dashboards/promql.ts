@@ -1,0 +1,41 @@
+// PromQL pieces shared by the dashboards. Metric names come from the catalogue, so a renamed
+// metric renames every query; each selector filters by exactly the dashboard variables whose label
+// the metric carries (a filter on a missing label would match nothing).
+
+import type { MetricDefinition } from '../../src/telemetry/catalogue.js';
+
+/** Grafana's rate window: at least four scrape intervals, so rate() always has two samples. */
+export const RATE_INTERVAL = '$__rate_interval';
+
+/** Builds `metric{job=~"$job", ...}` selectors for a dashboard with the given variables. */
+export function selectorsFor(variables: readonly string[]) {
+  return (metric: MetricDefinition, fixed: Record<string, string> = {}, suffix = ''): string => {
+    const labels = new Set<string>(['job', ...metric.labels]);
+    const matchers = variables.filter((variable) => labels.has(variable)).map((variable) => `${variable}=~"$${variable}"`);
+    for (const [label, value] of Object.entries(fixed)) matchers.push(`${label}="${value}"`);
+    const name = metric.prometheusName + suffix;
+    return matchers.length === 0 ? name : `${name}{${matchers.join(', ')}}`;
+  };
+}
+
+export function rate(selector: string): string {
+  return `rate(${selector}[${RATE_INTERVAL}])`;
+}
+
+export function increase(selector: string): string {
+  return `increase(${selector}[${RATE_INTERVAL}])`;
+}
+
+export function sumBy(labels: readonly string[], expr: string): string {
+  return labels.length === 0 ? `sum(${expr})` : `sum by (${labels.join(', ')}) (${expr})`;
+}
+
+/** One quantile of a histogram, from its `_bucket` series summed over everything but `le`. */
+export function histogramQuantile(quantile: number, bucketSelector: string): string {
+  return `histogram_quantile(${quantile}, ${sumBy(['le'], rate(bucketSelector))})`;
+}
+
+/** Seconds since a Unix-seconds timestamp gauge, newest per webhook. */
+export function secondsSince(selector: string): string {
+  return `time() - max by (source, webhook_id) (${selector})`;
+}
