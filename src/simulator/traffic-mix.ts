@@ -1,5 +1,5 @@
 // What simulated deliveries look like: which events happen and how receivers answer.
-// Weights are chosen so dashboards show a realistic picture: ~85% success, a few 4xx and
+// Weights are chosen so dashboards show a realistic picture: ~95% success, a few 4xx and
 // 5xx, some timeouts, response times log-normal between 50 ms and several seconds.
 
 import { logNormalMs, pickWeighted, randomHex, type Random } from './random.js';
@@ -15,17 +15,18 @@ export interface Outcome {
   errorMessage: string | null;
 }
 
+/** A receiver in good health: about 5 % failures, below the default error-ratio alert (10 %). */
 const HEALTHY_RECEIVER: ReadonlyArray<readonly [Answer, number]> = [
-  [200, 0.75],
+  [200, 0.85],
   [201, 0.04],
   [202, 0.03],
   [204, 0.03],
-  [400, 0.03],
-  [410, 0.02],
-  [500, 0.02],
-  [502, 0.02],
-  [503, 0.02],
-  ['timeout', 0.04],
+  [400, 0.01],
+  [410, 0.01],
+  [500, 0.01],
+  [502, 0.005],
+  [503, 0.005],
+  ['timeout', 0.01],
 ];
 
 /** A receiver that is down: nothing but 503s and timeouts (drives the demo's alerts). */
