@@ -7,6 +7,7 @@ import type { Dispatcher } from 'undici';
 import type { ExporterConfig } from './config/index.js';
 import type { Logger } from './logger.js';
 import { Poller, type WebhookTarget } from './poller/index.js';
+import { ownsWebhook } from './poller/shard.js';
 import { createAdapter } from './providers/index.js';
 import { createServer } from './server/index.js';
 import { ExporterTelemetry } from './telemetry/index.js';
@@ -37,24 +38,36 @@ export interface ExporterDeps {
   dispatcher?: Dispatcher;
 }
 
+/** Every webhook this replica polls: all of them, or its shard's share. */
 export function webhookTargets(config: ExporterConfig): WebhookTarget[] {
   return config.sources.flatMap((source) => {
     const adapter = createAdapter(source);
     const maxPages = source.provider === 'salesfinity' ? source.maxPages : 1;
-    return source.webhooks.map((webhookId) => ({ source: source.name, provider: source.provider, webhookId, adapter, maxPages }));
+    return source.webhooks
+      .filter((webhookId) => ownsWebhook(config.shard, source.name, webhookId))
+      .map((webhookId) => ({ source: source.name, provider: source.provider, webhookId, adapter, maxPages }));
   });
 }
 
 export function buildExporter(config: ExporterConfig, deps: ExporterDeps): Exporter {
   const startedAtMs = Date.now();
+  const targets = webhookTargets(config);
+  if (config.shard && config.shard.count > 1) {
+    const total = config.sources.reduce((sum, source) => sum + source.webhooks.length, 0);
+    deps.logger.info({ shard: config.shard, webhooks: targets.length, of: total }, 'sharded: polling this replica\'s share of the webhooks');
+  }
   const telemetry = new ExporterTelemetry({
     histogramBuckets: config.histogramBuckets,
     maxEventTypes: config.maxEventTypes,
     serviceVersion: VERSION,
-    sources: config.sources.map((source) => ({ name: source.name, provider: source.provider, webhooks: source.webhooks })),
+    sources: config.sources.map((source) => ({
+      name: source.name,
+      provider: source.provider,
+      webhooks: targets.filter((target) => target.source === source.name).map((target) => target.webhookId),
+    })),
   });
   const poller = new Poller({
-    targets: webhookTargets(config),
+    targets,
     schedule: config.schedule,
     startFrom: config.startFrom,
     lookbackMs: config.lookback,

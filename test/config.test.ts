@@ -87,6 +87,7 @@ describe('config/example.yaml', () => {
     expect(config).toEqual({
       ...DEFAULTS,
       state: { file: '/var/lib/webhook-log-exporter/state.json' },
+      shard: { index: 0, count: 1 },
       sources: [
         {
           name: 'salesfinity-prod',
@@ -319,6 +320,16 @@ const BAD_CONFIGS: BadConfig[] = [
     name: 'pageSize 101 and a fractional maxPages',
     text: `${SALESFINITY}    pageSize: 101\n    maxPages: 1.5\n`,
     problems: ['sources[0].pageSize: must be at most 100', 'sources[0].maxPages: must be an integer, got a number'],
+  },
+  {
+    name: 'shard index not below count',
+    text: `shard: { index: 2, count: 2 }\n${SALESFINITY}`,
+    problems: ['shard.index: index must be below count (indexes start at 0)'],
+  },
+  {
+    name: 'shard without count',
+    text: `shard: { index: 0 }\n${SALESFINITY}`,
+    problems: ['shard.count: required'],
   },
   {
     name: 'Baanx limit 101',
@@ -602,6 +613,7 @@ describe('types', () => {
       histogramBuckets: number[];
       maxEventTypes: number;
       http: { timeout: number; concurrency: number; maxResponseBytes: number };
+      shard?: { index: number; count: number };
       sources: SourceConfig[];
     }>();
     expectTypeOf<SourceConfig>().toEqualTypeOf<

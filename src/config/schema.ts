@@ -49,6 +49,13 @@ export function createConfigSchema(context: SchemaContext) {
       // A larger response body is abandoned and counted as an error, so a misbehaving API cannot exhaust memory.
       maxResponseBytes: numeric(z.number().int().min(1)).default(16 * MIB),
     }).prefault({}),
+    // This replica polls only the webhooks that hash to `index` out of `count` (see src/poller/shard.ts).
+    shard: strictObject({
+      index: numeric(z.number().int().min(0)),
+      count: numeric(z.number().int().min(1).max(1024)),
+    })
+      .refine((shard) => shard.index < shard.count, { message: 'index must be below count (indexes start at 0)', path: ['index'] })
+      .optional(),
     sources: z
       .array(sourceSchema(context), { error: (issue) => (issue.input === undefined ? 'required: list at least one source' : undefined) })
       .min(1, { error: 'needs at least one source' })

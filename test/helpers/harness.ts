@@ -29,6 +29,7 @@ export interface HarnessOptions {
   schedule?: string;
   /** Jitter source for back-off; fixed in tests that time it. */
   random?: () => number;
+  shard?: { index: number; count: number };
 }
 
 export interface Harness {
@@ -47,6 +48,7 @@ export function configFor(sim: ProviderSimulator, options: HarnessOptions): Reco
   return {
     listen: { host: '127.0.0.1', port: 0 },
     ...(options.schedule ? { schedule: options.schedule } : {}),
+    ...(options.shard ? { shard: options.shard } : {}),
     startFrom: options.startFrom ?? 'backfill',
     lookback: options.lookback ?? '5m',
     ...(options.stateFile ? { state: { file: options.stateFile } } : {}),
