@@ -1,7 +1,11 @@
 import type { Meter } from '@opentelemetry/api';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { AggregationType, MeterProvider, type ViewOptions } from '@opentelemetry/sdk-metrics';
+import { AggregationType, MeterProvider, type IMetricReader, type ViewOptions } from '@opentelemetry/sdk-metrics';
+// The SDK's own env handling (OTEL_EXPORTER_OTLP_*_PROTOCOL → http/json, http/protobuf or grpc;
+// OTEL_METRIC_EXPORT_INTERVAL/TIMEOUT), so OTLP is configured exactly as the OTel docs say. NodeSDK
+// itself cannot be used for metrics: it would push OTLP by default when OTEL_METRICS_EXPORTER is unset.
+import { getOtlpMetricExporterFromEnv, getPeriodicExportingMetricReaderFromEnv } from '@opentelemetry/sdk-node/build/src/utils.js';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { METER_NAME, METRICS } from './catalogue.js';
 
@@ -27,9 +31,18 @@ export function createMetricsPipeline(opts: MetricsPipelineOptions): MetricsPipe
       [ATTR_SERVICE_VERSION]: opts.serviceVersion,
     }),
     views: catalogueViews(opts),
-    readers: [exporter],
+    readers: [exporter, ...otlpMetricReadersFromEnv()],
   });
   return { meterProvider, exporter, meter: meterProvider.getMeter(METER_NAME, opts.serviceVersion) };
+}
+
+/**
+ * `OTEL_METRICS_EXPORTER=otlp` pushes the same metrics over OTLP (e.g. to an OpenTelemetry
+ * Collector) next to /metrics, which is always served. Unset, or any other value: nothing is pushed.
+ */
+export function otlpMetricReadersFromEnv(): IMetricReader[] {
+  const wanted = (process.env.OTEL_METRICS_EXPORTER ?? '').split(',').map((name) => name.trim());
+  return wanted.includes('otlp') ? [getPeriodicExportingMetricReaderFromEnv(getOtlpMetricExporterFromEnv())] : [];
 }
 
 /**
