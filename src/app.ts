@@ -11,6 +11,8 @@ import { ownsWebhook } from './poller/shard.js';
 import { createAdapter } from './providers/index.js';
 import { createServer } from './server/index.js';
 import { ExporterTelemetry } from './telemetry/index.js';
+import { exporterResource } from './telemetry/resource.js';
+import { DeliveryTracer, tracingRequested, withTracing } from './telemetry/tracing.js';
 import { VERSION } from './version.js';
 
 /** Upper bound for a clean shutdown; Kubernetes' terminationGracePeriodSeconds should exceed it. */
@@ -66,6 +68,8 @@ export function buildExporter(config: ExporterConfig, deps: ExporterDeps): Expor
       webhooks: targets.filter((target) => target.source === source.name).map((target) => target.webhookId),
     })),
   });
+  // Traces only when OTEL_TRACES_EXPORTER asks: otherwise no provider exists and nothing is sent.
+  const tracer = tracingRequested() ? new DeliveryTracer(exporterResource(VERSION), VERSION) : undefined;
   const poller = new Poller({
     targets,
     schedule: config.schedule,
@@ -75,7 +79,7 @@ export function buildExporter(config: ExporterConfig, deps: ExporterDeps): Expor
     timeoutMs: config.http.timeout,
     maxResponseBytes: config.http.maxResponseBytes,
     stateFile: config.state?.file,
-    recorder: telemetry,
+    recorder: tracer ? withTracing(telemetry, tracer) : telemetry,
     logger: deps.logger,
     now: deps.now,
     random: deps.random,
@@ -111,7 +115,7 @@ export function buildExporter(config: ExporterConfig, deps: ExporterDeps): Expor
       stopping ??= (async () => {
         await poller.stop(READ_GRACE_MS);
         await closeServer(server, CONNECTION_GRACE_MS);
-        await telemetry.shutdown();
+        await Promise.all([telemetry.shutdown(), tracer?.shutdown()]); // flushes spans and OTLP metrics
       })();
       return stopping;
     },

@@ -97,6 +97,7 @@ describe('config/example.yaml', () => {
           webhooks: ['507f1f77bcf86cd799439011'],
           pageSize: 100,
           maxPages: 10,
+          traces: { includeBodies: false, maxBodyBytes: 1024 },
         },
         {
           name: 'baanx-prod',
@@ -105,6 +106,7 @@ describe('config/example.yaml', () => {
           auth: { bearerToken: 'baanx-token-value', fromFile: true },
           webhooks: ['770e8400-e29b-41d4-a716-446655440002'],
           limit: 100,
+          traces: { includeBodies: false, maxBodyBytes: 1024 },
         },
       ],
     });
@@ -143,6 +145,7 @@ describe('defaults', () => {
           webhooks: ['w1'],
           pageSize: 100,
           maxPages: 10,
+          traces: { includeBodies: false, maxBodyBytes: 1024 },
         },
       ],
     });
@@ -156,7 +159,7 @@ describe('defaults', () => {
       `),
     );
     expect(config.sources).toEqual([
-      { name: 'bx', provider: 'baanx', baseUrl: 'https://api.baanx.com', auth: { bearerToken: 'tok', fromFile: false }, webhooks: ['w1'], limit: 100 },
+      { name: 'bx', provider: 'baanx', baseUrl: 'https://api.baanx.com', auth: { bearerToken: 'tok', fromFile: false }, webhooks: ['w1'], limit: 100, traces: { includeBodies: false, maxBodyBytes: 1024 } },
     ]);
   });
 
@@ -204,7 +207,7 @@ describe('resolution', () => {
     const config = await loadConfig(file, {});
     expect(config.listen.port).toBe(9100);
     expect(config.sources).toEqual([
-      { name: 'bx', provider: 'baanx', baseUrl: 'https://api.baanx.com', auth: { bearerToken: 'key-from-file', fromFile: true }, webhooks: ['w1'], limit: 50 },
+      { name: 'bx', provider: 'baanx', baseUrl: 'https://api.baanx.com', auth: { bearerToken: 'key-from-file', fromFile: true }, webhooks: ['w1'], limit: 50, traces: { includeBodies: false, maxBodyBytes: 1024 } },
     ]);
   });
 });
@@ -625,6 +628,7 @@ describe('types', () => {
           webhooks: string[];
           pageSize: number;
           maxPages: number;
+          traces: { includeBodies: boolean; maxBodyBytes: number };
         }
       | {
           name: string;
@@ -633,6 +637,7 @@ describe('types', () => {
           auth: { bearerToken: string; fromFile: boolean };
           webhooks: string[];
           limit: number;
+          traces: { includeBodies: boolean; maxBodyBytes: number };
         }
     >();
   });

@@ -16,6 +16,13 @@ const DEFAULT_BASE_URLS: Record<ProviderName, string> = {
   baanx: 'https://api.baanx.com',
 };
 
+/** What this source's delivery spans may carry beyond the defaults (only when tracing is on). */
+const tracesSchema = strictObject({
+  // Bodies may hold personal data: off unless the operator asks.
+  includeBodies: z.boolean().default(false),
+  maxBodyBytes: numeric(z.number().int().min(1).max(65_536)).default(1024),
+}).prefault({});
+
 export function sourceSchema(context: SchemaContext) {
   const salesfinity = strictObject(
     {
@@ -34,6 +41,7 @@ export function sourceSchema(context: SchemaContext) {
       webhooks: webhookIds,
       pageSize: numeric(z.number().int().min(1).max(100)).default(100),
       maxPages: numeric(z.number().int().min(1)).default(10),
+      traces: tracesSchema,
     },
     { unknownKeyHints: { limit: 'did you mean "pageSize"?' } },
   );
@@ -54,6 +62,7 @@ export function sourceSchema(context: SchemaContext) {
         })),
       webhooks: webhookIds,
       limit: numeric(z.number().int().min(1).max(100)).default(100),
+      traces: tracesSchema,
     },
     {
       unknownKeyHints: {

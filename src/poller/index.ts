@@ -1,2 +1,2 @@
 export { Poller, type PollerOptions, type WebhookStatus, type WebhookTarget } from './poller.js';
-export type { PollRecorder } from './recorder.js';
+export type { PollRecorder, ReadReport } from './recorder.js';

@@ -212,6 +212,18 @@ export class Poller {
     this.options.recorder.recordPoll(target.source, target.webhookId, ok ? 'success' : 'error', (finishedAt - startedAt) / 1000, finishedAt);
     this.updateStatus(runtime, result, finishedAt);
     this.reportHealth(runtime, result, finishedAt);
+    this.options.recorder.recordRead?.({
+      source: target.source,
+      provider: target.provider,
+      webhookId: target.webhookId,
+      startedAtMs: startedAt,
+      finishedAtMs: finishedAt,
+      error: ok ? undefined : runtime.status.lastError,
+      pages: result.pages,
+      entriesRead: result.entriesRead,
+      invalid: result.invalid,
+      counted: result.countedAttempts,
+    });
     this.reportRead(runtime, result);
     if (this.options.stateFile) this.scheduleStateWrite();
   }

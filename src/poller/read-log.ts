@@ -33,6 +33,8 @@ export interface ReadResult {
   entriesRead: number;
   /** Finished attempts recorded by this read. */
   counted: number;
+  /** The same attempts, for the poll span. */
+  countedAttempts: DeliveryAttempt[];
   /** Finished attempts marked as seen without counting (first read with startFrom: now). */
   marked: number;
   invalid: number;
@@ -58,7 +60,17 @@ export async function readLog(settings: ReadSettings, deps: ReadDeps): Promise<R
   // First read with `now`: the floor is set from the newest entry once the first page is in.
   let floorMs = checkpoint.countFloorMs(settings.lookbackMs);
   const readDepthMs = checkpoint.readDepthMs(settings.lookbackMs);
-  const result: ReadResult = { failure: undefined, pages: 0, entriesRead: 0, counted: 0, marked: 0, invalid: 0, gap: undefined, tooOld: 0 };
+  const result: ReadResult = {
+    failure: undefined,
+    pages: 0,
+    entriesRead: 0,
+    counted: 0,
+    countedAttempts: [],
+    marked: 0,
+    invalid: 0,
+    gap: undefined,
+    tooOld: 0,
+  };
   const pendingNotSeen = new Set(checkpoint.pending.keys());
   const invalidThisRead = new Set<string>();
   let newestReadMs: number | undefined;
@@ -123,6 +135,7 @@ export async function readLog(settings: ReadSettings, deps: ReadDeps): Promise<R
     if (toRecord.length > 0) {
       recorder.recordDeliveries(source, adapter.provider, toRecord, adapter.reportsRetries);
       result.counted += toRecord.length;
+      result.countedAttempts.push(...toRecord);
     }
     newestFinished.flush(recorder, source, adapter.provider, webhookId);
 

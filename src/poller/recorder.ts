@@ -10,4 +10,21 @@ export interface PollRecorder {
   recordApiRequest(source: string, code: string): void;
   recordInvalid(source: string, reason: string, count: number): void;
   recordGap(source: string, webhookId: string): void;
+  /** After each read of a webhook, what it did (for the poll span when tracing is on). */
+  recordRead?(report: ReadReport): void;
+}
+
+export interface ReadReport {
+  source: string;
+  provider: string;
+  webhookId: string;
+  startedAtMs: number;
+  finishedAtMs: number;
+  /** What went wrong, as logged; undefined when the read succeeded. */
+  error: string | undefined;
+  pages: number;
+  entriesRead: number;
+  invalid: number;
+  /** The finished attempts this read counted, in the order read. */
+  counted: readonly DeliveryAttempt[];
 }

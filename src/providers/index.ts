@@ -26,15 +26,20 @@ export const DEFAULT_BASE_URLS: Readonly<Record<ProviderName, string>> = {
 };
 
 /** The fields of a configured source that an adapter needs; config objects carry more. */
+interface TraceBodies {
+  /** `traces.includeBodies`: capture bodies (truncated to maxBodyBytes) for trace span events. */
+  traces?: { includeBodies: boolean; maxBodyBytes: number };
+}
 export type AdapterSource =
-  | { provider: 'salesfinity'; baseUrl: string; auth: { apiKey: string }; pageSize: number }
-  | { provider: 'baanx'; baseUrl: string; auth: { bearerToken: string }; limit: number };
+  | ({ provider: 'salesfinity'; baseUrl: string; auth: { apiKey: string }; pageSize: number } & TraceBodies)
+  | ({ provider: 'baanx'; baseUrl: string; auth: { bearerToken: string }; limit: number } & TraceBodies);
 
 export function createAdapter(source: AdapterSource): ProviderAdapter {
+  const bodyLimitBytes = source.traces?.includeBodies ? source.traces.maxBodyBytes : undefined;
   switch (source.provider) {
     case 'salesfinity':
-      return createSalesfinityAdapter({ baseUrl: source.baseUrl, apiKey: source.auth.apiKey, pageSize: source.pageSize });
+      return createSalesfinityAdapter({ baseUrl: source.baseUrl, apiKey: source.auth.apiKey, pageSize: source.pageSize, bodyLimitBytes });
     case 'baanx':
-      return createBaanxAdapter({ baseUrl: source.baseUrl, bearerToken: source.auth.bearerToken, limit: source.limit });
+      return createBaanxAdapter({ baseUrl: source.baseUrl, bearerToken: source.auth.bearerToken, limit: source.limit, bodyLimitBytes });
   }
 }

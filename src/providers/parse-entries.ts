@@ -12,12 +12,17 @@ export function parseEntries(
   entries: readonly unknown[],
   webhookId: string,
   normalize: (entry: unknown, webhookId: string) => NormalizeResult,
+  /** Adds what the source opted in to (bodies) from the raw entry. */
+  decorate?: (attempt: DeliveryAttempt, entry: Record<string, unknown>) => void,
 ): ParsedEntries {
   const attempts: DeliveryAttempt[] = [];
   const invalid: InvalidEntry[] = [];
   for (const entry of entries) {
     const result = normalize(entry, webhookId);
-    if (result.ok) attempts.push(result.attempt);
+    if (result.ok) {
+      decorate?.(result.attempt, entry as Record<string, unknown>);
+      attempts.push(result.attempt);
+    }
     else invalid.push({ reason: result.reason, key: contentKey(entry) });
   }
   return { attempts, invalid, entryCount: entries.length };

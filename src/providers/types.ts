@@ -38,6 +38,10 @@ export interface DeliveryAttempt {
   requestUrl: string | undefined;
   /** Provider's error text (e.g. "connection timeout"); undefined when none. */
   errorMessage: string | undefined;
+  /** The payload sent, truncated; present only when the source opts in to bodies in traces. */
+  requestBody?: string;
+  /** The receiver's answer, truncated; present only when the source opts in to bodies in traces. */
+  responseBody?: string;
 }
 
 /** Why an entry could not be normalised. These are the `reason` label values of the invalid counter. */

@@ -1,13 +1,12 @@
 import type { Meter } from '@opentelemetry/api';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
-import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AggregationType, MeterProvider, type IMetricReader, type ViewOptions } from '@opentelemetry/sdk-metrics';
 // The SDK's own env handling (OTEL_EXPORTER_OTLP_*_PROTOCOL → http/json, http/protobuf or grpc;
 // OTEL_METRIC_EXPORT_INTERVAL/TIMEOUT), so OTLP is configured exactly as the OTel docs say. NodeSDK
 // itself cannot be used for metrics: it would push OTLP by default when OTEL_METRICS_EXPORTER is unset.
 import { getOtlpMetricExporterFromEnv, getPeriodicExportingMetricReaderFromEnv } from '@opentelemetry/sdk-node/build/src/utils.js';
-import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { METER_NAME, METRICS } from './catalogue.js';
+import { exporterResource } from './resource.js';
 
 export interface MetricsPipelineOptions {
   serviceVersion: string;
@@ -26,10 +25,7 @@ export function createMetricsPipeline(opts: MetricsPipelineOptions): MetricsPipe
   // We serve /metrics on our own server, next to /healthz and the status page.
   const exporter = new PrometheusExporter({ preventServerStart: true });
   const meterProvider = new MeterProvider({
-    resource: resourceFromAttributes({
-      [ATTR_SERVICE_NAME]: METER_NAME,
-      [ATTR_SERVICE_VERSION]: opts.serviceVersion,
-    }),
+    resource: exporterResource(opts.serviceVersion),
     views: catalogueViews(opts),
     readers: [exporter, ...otlpMetricReadersFromEnv()],
   });

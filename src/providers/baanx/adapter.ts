@@ -1,7 +1,8 @@
 import { isRecord } from '../fields.js';
 import { parseEntries } from '../parse-entries.js';
 import { webhookLogsUrl } from '../request-url.js';
-import type { ParsedPage, ProviderAdapter } from '../types.js';
+import { bodyText } from '../bodies.js';
+import type { DeliveryAttempt, ParsedPage, ProviderAdapter } from '../types.js';
 import { USER_AGENT } from '../user-agent.js';
 import { normalize } from './normalize.js';
 
@@ -13,11 +14,20 @@ export interface BaanxAdapterOptions {
   /** Newest entries per request, 1..100. */
   limit: number;
   userAgent?: string;
+  /** Capture request and response bodies up to this size (opt-in for traces); undefined: never. */
+  bodyLimitBytes?: number;
 }
 
 /** Baanx returns only the newest `limit` entries: no pages, so `page` is ignored. */
 export function createBaanxAdapter(options: BaanxAdapterOptions): ProviderAdapter {
-  const { baseUrl, bearerToken, limit, userAgent = USER_AGENT } = options;
+  const { baseUrl, bearerToken, limit, userAgent = USER_AGENT, bodyLimitBytes } = options;
+  const withBodies =
+    bodyLimitBytes === undefined
+      ? undefined
+      : (attempt: DeliveryAttempt, entry: Record<string, unknown>) => {
+          attempt.requestBody = bodyText(entry.requestBody, bodyLimitBytes);
+          attempt.responseBody = bodyText(entry.responseBody, bodyLimitBytes);
+        };
   return {
     provider: 'baanx',
     paginated: false,
@@ -32,7 +42,7 @@ export function createBaanxAdapter(options: BaanxAdapterOptions): ProviderAdapte
     parsePage(body, webhookId): ParsedPage {
       if (!isRecord(body)) return { ok: false, problem: 'body is not a JSON object' };
       if (!Array.isArray(body.logs)) return { ok: false, problem: '`logs` is not an array' };
-      return { ok: true, ...parseEntries(body.logs, webhookId, normalize), hasMorePages: false };
+      return { ok: true, ...parseEntries(body.logs, webhookId, normalize, withBodies), hasMorePages: false };
     },
   };
 }

@@ -1,7 +1,8 @@
 import { isRecord } from '../fields.js';
 import { parseEntries } from '../parse-entries.js';
 import { webhookLogsUrl } from '../request-url.js';
-import type { ParsedPage, ProviderAdapter } from '../types.js';
+import { bodyText } from '../bodies.js';
+import type { DeliveryAttempt, ParsedPage, ProviderAdapter } from '../types.js';
 import { USER_AGENT } from '../user-agent.js';
 import { normalize } from './normalize.js';
 import type { SalesfinitySort } from './types.js';
@@ -17,10 +18,19 @@ export interface SalesfinityAdapterOptions {
   /** Entries per page, 1..100. */
   pageSize: number;
   userAgent?: string;
+  /** Capture request and response bodies up to this size (opt-in for traces); undefined: never. */
+  bodyLimitBytes?: number;
 }
 
 export function createSalesfinityAdapter(options: SalesfinityAdapterOptions): ProviderAdapter {
-  const { baseUrl, apiKey, pageSize, userAgent = USER_AGENT } = options;
+  const { baseUrl, apiKey, pageSize, userAgent = USER_AGENT, bodyLimitBytes } = options;
+  const withBodies =
+    bodyLimitBytes === undefined
+      ? undefined
+      : (attempt: DeliveryAttempt, entry: Record<string, unknown>) => {
+          attempt.requestBody = bodyText(isRecord(entry.request) ? entry.request.body : undefined, bodyLimitBytes);
+          attempt.responseBody = bodyText(isRecord(entry.response) ? entry.response.body : undefined, bodyLimitBytes);
+        };
   return {
     provider: 'salesfinity',
     paginated: true,
@@ -38,7 +48,7 @@ export function createSalesfinityAdapter(options: SalesfinityAdapterOptions): Pr
       if (!Array.isArray(body.data)) return { ok: false, problem: '`data` is not an array' };
       return {
         ok: true,
-        ...parseEntries(body.data, webhookId, normalize),
+        ...parseEntries(body.data, webhookId, normalize, withBodies),
         hasMorePages: hasMorePages(body.pagination, body.data.length, pageSize),
       };
     },
