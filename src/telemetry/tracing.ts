@@ -9,7 +9,6 @@ import { RandomIdGenerator, TracerProvider } from '@opentelemetry/sdk-trace';
 import { getSpanProcessorsFromEnv } from '@opentelemetry/sdk-node/build/src/utils.js';
 import { createHash } from 'node:crypto';
 import type { PollRecorder, ReadReport } from '../poller/recorder.js';
-import { truncateUtf8 } from '../providers/bodies.js';
 import { sanitizeUrl } from '../providers/sanitize-url.js';
 import { isFinished, type DeliveryAttempt } from '../providers/types.js';
 import { METER_NAME } from './catalogue.js';
@@ -172,7 +171,8 @@ function errorType(attempt: DeliveryAttempt): string {
 /** Provider error text may quote the receiver's URL, token and all: strip query strings, cut it short. */
 function safeErrorMessage(message: string): string {
   const withoutQueries = message.replace(/https?:\/\/[^\s"'<>]+/g, (url) => sanitizeUrl(url) ?? '[url]');
-  return truncateUtf8(withoutQueries.slice(0, ERROR_MESSAGE_LIMIT), ERROR_MESSAGE_LIMIT * 4);
+  const characters = [...withoutQueries]; // code points, so a cut never splits a surrogate pair
+  return characters.length <= ERROR_MESSAGE_LIMIT ? withoutQueries : characters.slice(0, ERROR_MESSAGE_LIMIT).join('');
 }
 
 /** The poll recorder with spans added: metrics first, then the trace of what was counted. */
