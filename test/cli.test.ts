@@ -1,7 +1,7 @@
 // The command line as a user runs it: a real process, real config files, the real simulator,
 // a real scrape checked by promtool, and SIGTERM.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,28 +9,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_WEBHOOKS, ProviderSimulator, SIM_SECRETS } from '../src/simulator/index.js';
 import { VERSION } from '../src/version.js';
 import { parseExposition, sampleValue } from './helpers/exposition.js';
+import { runCli, spawnCli, waitFor } from './helpers/cli.js';
 import { configFor } from './helpers/harness.js';
 import { promtoolCheckMetrics } from './helpers/promtool.js';
 
-const CLI = ['--import', 'tsx', join(import.meta.dirname, '..', 'src', 'cli.ts')];
 
-interface Finished {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Finished> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...CLI, ...args], { env: { ...process.env, LOG_LEVEL: 'info', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = runCli;
 
 let sim: ProviderSimulator;
 let dir: string;
@@ -170,15 +154,15 @@ describe('run', () => {
   it('serves /metrics, /readyz and /, never emits a secret, and exits 0 on SIGTERM after writing state', async () => {
     const stateFile = join(dir, 'run-state', 'state.json');
     const file = await writeConfig('run.json', { schedule: '* * * * * *' }, { stateFile });
-    child = spawn(process.execPath, [...CLI, 'run', '--config', file], { env: { ...process.env, LOG_LEVEL: 'debug' } });
+    child = spawnCli(['run', '--config', file], { LOG_LEVEL: 'debug' });
     let output = '';
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child!.on('exit', (code) => resolve(code)));
 
-    const address = await waitFor(() => /"address":"[^"]*:(\d+)"/.exec(output)?.[1]);
+    const address = await waitFor(() => /"address":"[^"]*:(\d+)"/.exec(output)?.[1], 'the listening line');
     const url = `http://127.0.0.1:${address}`;
-    await waitFor(async () => ((await fetch(`${url}/readyz`)).status === 200 ? true : undefined));
+    await waitFor(async () => ((await fetch(`${url}/readyz`)).status === 200 ? true : undefined), '/readyz');
     await new Promise((resolve) => setTimeout(resolve, 2_500)); // a few scheduled polls
 
     const metrics = await (await fetch(`${url}/metrics`)).text();
@@ -204,16 +188,3 @@ describe('run', () => {
   });
 });
 
-async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

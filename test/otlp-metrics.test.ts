@@ -1,15 +1,13 @@
 // OTEL_METRICS_EXPORTER=otlp pushes the same metrics to an OTLP/HTTP endpoint next to /metrics
 // (how a fleet feeds an OpenTelemetry Collector); unset, nothing is sent anywhere.
-import { spawn } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_WEBHOOKS, ProviderSimulator, SIM_SECRETS } from '../src/simulator/index.js';
+import { runCli } from './helpers/cli.js';
 import { configFor } from './helpers/harness.js';
 import { OtlpReceiver } from './helpers/otlp-receiver.js';
-
-const CLI = ['--import', 'tsx', join(import.meta.dirname, '..', 'src', 'cli.ts')];
 
 let sim: ProviderSimulator;
 let receiver: OtlpReceiver;
@@ -42,18 +40,7 @@ afterAll(async () => {
   await receiver.close();
 });
 
-function once(env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('OTEL_')));
-    const child = spawn(process.execPath, [...CLI, 'once', '--config', configFile], { env: { ...clean, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const once = (env: NodeJS.ProcessEnv) => runCli(['once', '--config', configFile], env);
 
 interface JsonMetrics {
   resourceMetrics: Array<{

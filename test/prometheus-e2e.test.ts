@@ -4,7 +4,6 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,9 +11,9 @@ import { renderRulesFile } from '../mixin/alerts.js';
 import { mixinConfig, type MixinConfig } from '../mixin/config.js';
 import { buildDashboards } from '../mixin/dashboards/index.js';
 import { DEMO_WEBHOOKS } from '../src/simulator/index.js';
+import { freePort, spawnCli, waitFor } from './helpers/cli.js';
 import { dashboardQueries } from './helpers/dashboard-queries.js';
 
-const CLI = ['--import', 'tsx', join(import.meta.dirname, '..', 'src', 'cli.ts')];
 const SCRAPE_WARMUP_MS = 20_000; // enough 1 s scrapes and 5 s demo polls for rates over 20 s windows
 const failingWebhook = DEMO_WEBHOOKS.find((webhook) => webhook.failing)!.webhookId;
 
@@ -27,16 +26,8 @@ for (const value of Object.values(fastRules)) {
 const children: ChildProcess[] = [];
 let prometheusUrl = '';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
-function start(command: string, args: string[]): { child: ChildProcess; output: () => string } {
-  const child = spawn(command, args, { env: { ...process.env, LOG_LEVEL: 'warn' } });
+function track(child: ChildProcess): { child: ChildProcess; output: () => string } {
   children.push(child);
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -44,19 +35,6 @@ function start(command: string, args: string[]): { child: ChildProcess; output: 
   return { child, output: () => output };
 }
 
-async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 interface QueryResponse {
   status: string;
@@ -72,7 +50,7 @@ async function query(expr: string): Promise<QueryResponse> {
 beforeAll(async () => {
   const dir = await mkdtemp(join(tmpdir(), 'wle-prom-'));
   const demoPort = await freePort();
-  const demo = start(process.execPath, [...CLI, 'demo', '--port', String(demoPort)]);
+  const demo = track(spawnCli(['demo', '--port', String(demoPort)], { LOG_LEVEL: 'warn' }));
   await waitFor(async () => ((await fetch(`http://127.0.0.1:${demoPort}/readyz`)).ok ? true : undefined), `the demo (${demo.output()})`);
 
   await writeFile(join(dir, 'rules.yml'), renderRulesFile(fastRules));
@@ -89,11 +67,11 @@ beforeAll(async () => {
   );
   const promPort = await freePort();
   prometheusUrl = `http://127.0.0.1:${promPort}`;
-  const prometheus = start('prometheus', [
+  const prometheus = track(spawn('prometheus', [
     `--config.file=${join(dir, 'prometheus.yml')}`,
     `--storage.tsdb.path=${join(dir, 'data')}`,
     `--web.listen-address=127.0.0.1:${promPort}`,
-  ]);
+  ]));
   await waitFor(async () => ((await fetch(`${prometheusUrl}/-/ready`)).ok ? true : undefined), `Prometheus (${prometheus.output().slice(-2000)})`);
   await new Promise((resolve) => setTimeout(resolve, SCRAPE_WARMUP_MS));
 }, SCRAPE_WARMUP_MS + 60_000);

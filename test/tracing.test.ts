@@ -1,7 +1,7 @@
 // Traces end to end, as a user runs them: the CLI's `once` in a child process, configured by OTEL_*
 // environment variables only, exporting to a real OTLP/HTTP receiver on loopback, against the
 // provider simulator. Both encodings (http/json and http/protobuf) go through the same assertions.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,11 +16,11 @@ import {
   baanxEntry,
   salesfinityEntry,
 } from '../src/simulator/index.js';
+import { finished, spawnCli } from './helpers/cli.js';
 import { configFor, type SourceSpec } from './helpers/harness.js';
 import { decodeTraceRequest, type OtlpKeyValue, type OtlpSpan, type OtlpTraceRequest } from './helpers/otlp-protobuf.js';
 import { OtlpReceiver, type OtlpRequest } from './helpers/otlp-receiver.js';
 
-const CLI = ['--import', 'tsx', join(import.meta.dirname, '..', 'src', 'cli.ts')];
 
 // OTLP enums as numbers on the wire.
 const SPAN_KIND_INTERNAL = 1;
@@ -182,25 +182,10 @@ async function exportOnce(config: Record<string, unknown>, env: Record<string, s
 }
 
 function runOnce(configFile: string, env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
-  const child = spawnCli(['once', '--config', configFile], env);
-  child.stdout.resume();
-  return exited(child);
+  return finished(spawnCli(['once', '--config', configFile], env));
 }
 
-/** The CLI with exactly these OTEL_* variables: one in the developer's shell must not change the result. */
-function spawnCli(args: string[], env: Record<string, string>): ChildProcessWithoutNullStreams {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('OTEL_')));
-  return spawn(process.execPath, [...CLI, ...args], { env: { ...clean, ...env } });
-}
 
-function exited(child: ChildProcessWithoutNullStreams): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stderr }));
-  });
-}
 
 function spansOf(request: OtlpRequest): ExportedSpan[] {
   if (request.path !== '/v1/traces') return [];
@@ -567,7 +552,7 @@ describe('traces at SIGTERM', () => {
         // Far beyond the test: only the shutdown flush can send these spans.
         OTEL_BSP_SCHEDULE_DELAY: '600000',
       });
-      const exit = exited(child);
+      const exit = finished(child);
       await untilReady(child);
       expect(receiver.requests).toEqual([]);
       child.kill('SIGTERM');
