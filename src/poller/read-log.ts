@@ -97,13 +97,14 @@ export async function readLog(settings: ReadSettings, deps: ReadDeps): Promise<R
     result.invalid += recordNewInvalid(recorder, source, parsed.invalid, checkpoint.invalid, invalidThisRead);
 
     if (firstRead && settings.startFrom === 'now' && newestReadMs === undefined && parsed.attempts.length > 0) {
-      floorMs = Math.max(...parsed.attempts.map((a) => a.createdAtMs)) - settings.lookbackMs;
+      floorMs = newestCreatedAtMs(parsed.attempts) - settings.lookbackMs;
     }
 
     const toRecord: DeliveryAttempt[] = [];
+    let pageOldest = Infinity;
     for (const attempt of parsed.attempts) {
       newestReadMs = Math.max(newestReadMs ?? -Infinity, attempt.createdAtMs);
-      oldestReadMs = Math.min(oldestReadMs, attempt.createdAtMs);
+      pageOldest = Math.min(pageOldest, attempt.createdAtMs);
       pendingNotSeen.delete(attempt.logId);
       if (checkpoint.knows(attempt.logId)) anyKnown = true;
       switch (classify(attempt, checkpoint, floorMs)) {
@@ -139,7 +140,7 @@ export async function readLog(settings: ReadSettings, deps: ReadDeps): Promise<R
     }
     newestFinished.flush(recorder, source, adapter.provider, webhookId);
 
-    const pageOldest = parsed.attempts.length > 0 ? Math.min(...parsed.attempts.map((a) => a.createdAtMs)) : Infinity;
+    oldestReadMs = Math.min(oldestReadMs, pageOldest);
     if (!adapter.paginated || !parsed.hasMorePages || parsed.entryCount === 0) {
       reachedEnd = !adapter.paginated ? parsed.entryCount < adapter.pageSize : true;
       break;
@@ -183,6 +184,13 @@ export async function readLog(settings: ReadSettings, deps: ReadDeps): Promise<R
   if (newestReadMs !== undefined) checkpoint.advanceWatermark(newestReadMs);
   checkpoint.prune(settings.lookbackMs);
   return result;
+}
+
+/** A loop, not Math.max(...spread): no array per page, and no argument-count limit on huge pages. */
+function newestCreatedAtMs(attempts: readonly DeliveryAttempt[]): number {
+  let newest = -Infinity;
+  for (const attempt of attempts) newest = Math.max(newest, attempt.createdAtMs);
+  return newest;
 }
 
 type Classification = 'known' | 'too-old' | 'now-pending' | 'still-pending' | 'finished-pending' | 'new-finished';
