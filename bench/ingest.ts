@@ -1,0 +1,88 @@
+// Benchmark 1: entries per second through the real pipeline (parse → normalise → de-duplicate →
+// record) against JSON.parse alone on the same page texts.
+
+import { fmt, ratio, sideBySide, timeMs, verdict, type Row } from './harness.js';
+import { createPageStream, PAGE_SIZE, type PageStream } from './pages.js';
+import { benchTelemetry, pageReader, type PageReader } from './pipeline.js';
+
+export interface IngestOptions {
+  rounds: number;
+  /** Pages per round, spread over the webhooks; each page is PAGE_SIZE entries. */
+  pagesPerRound: number;
+  webhooksPerProvider: number;
+}
+
+export interface IngestResult {
+  entriesPerRound: number;
+  pipelineEntriesPerSecond: number;
+  jsonParseEntriesPerSecond: number;
+  /** pipeline ÷ JSON.parse; the issue's target is ≥ 0.4. */
+  ratio: number;
+  countedPerRound: number;
+}
+
+export const INGEST_TARGET = 0.4;
+const LOOKBACK_MS = 5 * 60_000;
+const SPACING_MS = 50; // 20 entries/s per webhook
+
+export async function runIngest(options: IngestOptions): Promise<IngestResult> {
+  const streams: PageStream[] = (['salesfinity', 'baanx'] as const).flatMap((provider) =>
+    Array.from({ length: options.webhooksPerProvider }, (_, i) =>
+      createPageStream({ provider, webhookId: `${provider}-wh-${i}`, startMs: Date.now() - 3_600_000, spacingMs: SPACING_MS }),
+    ),
+  );
+  const telemetry = benchTelemetry(streams);
+  const readers = new Map<PageStream, PageReader>(streams.map((stream) => [stream, pageReader(stream, telemetry, LOOKBACK_MS)]));
+  let counted = 0;
+  let sink = 0;
+
+  // Fresh pages every round: the pipeline must count them, not find them already seen.
+  const rounds: Array<Array<[PageStream, string]>> = [];
+  const pagesFor = (round: number) => (rounds[round] ??= Array.from({ length: options.pagesPerRound }, (_, i) => {
+    const stream = streams[i % streams.length] as PageStream;
+    return [stream, stream.nextPage()] as [PageStream, string];
+  }));
+
+  const entries = options.pagesPerRound * PAGE_SIZE;
+  const medians = await sideBySide(
+    options.rounds,
+    async (round) => {
+      const pages = pagesFor(round);
+      counted = 0;
+      const ms = await timeMs(async () => {
+        for (const [stream, text] of pages) counted += (await (readers.get(stream) as PageReader).read(text)).counted;
+      });
+      return entries / (ms / 1000);
+    },
+    async (round) => {
+      const pages = pagesFor(round);
+      const ms = await timeMs(() => {
+        for (const [, text] of pages) sink += (JSON.parse(text) as { count?: number }).count ?? 1;
+      });
+      return entries / (ms / 1000);
+    },
+  );
+  await telemetry.shutdown();
+  if (sink === 0) throw new Error('JSON.parse baseline parsed nothing');
+  return {
+    entriesPerRound: entries,
+    pipelineEntriesPerSecond: medians.ours,
+    jsonParseEntriesPerSecond: medians.baseline,
+    ratio: medians.ours / medians.baseline,
+    countedPerRound: counted,
+  };
+}
+
+export function ingestRows(result: IngestResult): Row[] {
+  return [
+    {
+      benchmark: 'ingest',
+      measure: `entries/s (${fmt(result.entriesPerRound)} per round)`,
+      ours: fmt(result.pipelineEntriesPerSecond),
+      baseline: `${fmt(result.jsonParseEntriesPerSecond)} JSON.parse`,
+      ratio: ratio(result.ratio),
+      target: `≥ ${INGEST_TARGET}×`,
+      verdict: verdict(result.ratio >= INGEST_TARGET),
+    },
+  ];
+}

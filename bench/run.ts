@@ -1,0 +1,55 @@
+// `npm run bench [-- --quick]`: every benchmark, side by side with its baseline, in one table.
+// Not part of `npm test` (minutes, and machine-dependent); test/bench-smoke.test.ts keeps it working.
+
+import os from 'node:os';
+import { collectGarbage, MB, renderTable, type Row } from './harness.js';
+import { idleRows, runIdle } from './idle.js';
+import { ingestRows, runIngest } from './ingest.js';
+import { memoryRows, runMemory } from './memory.js';
+import { runScale, scaleRows } from './scale.js';
+import { runScrape, scrapeRows } from './scrape.js';
+
+const quick = process.argv.includes('--quick');
+const rounds = quick ? 3 : 5;
+
+function machine(): string {
+  const cpus = os.cpus();
+  return [
+    `cpu: ${cpus[0]?.model ?? 'unknown'} × ${cpus.length} (load average ${os.loadavg().map((load) => load.toFixed(2)).join(' ')})`,
+    `node: ${process.version} (${process.platform} ${process.arch}); memory: ${(os.totalmem() / 1024 / MB).toFixed(1)} GB`,
+    `mode: ${quick ? 'quick' : 'full'}, ${rounds} rounds per figure (medians)`,
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  collectGarbage(); // fails early without --expose-gc
+  console.log(machine());
+  const rows: Row[] = [];
+  const step = async (name: string, run: () => Promise<Row[]>) => {
+    const start = Date.now();
+    rows.push(...(await run()));
+    console.error(`  ${name}: ${((Date.now() - start) / 1000).toFixed(1)} s`);
+  };
+  await step('ingest', async () => ingestRows(await runIngest({ rounds, pagesPerRound: quick ? 60 : 120, webhooksPerProvider: 4 })));
+  await step('scrape', async () => {
+    const results = [];
+    for (const series of [1_000, 10_000, 50_000]) results.push(await runScrape(series, series > 10_000 ? 2 : rounds));
+    return scrapeRows(results);
+  });
+  await step('memory', async () => memoryRows(await runMemory(10_000, quick ? 1 : 3)));
+  await step('scale', async () =>
+    scaleRows(
+      await runScale({
+        milestones: quick ? [10_000, 100_000, 300_000] : [10_000, 100_000, 1_000_000],
+        lookbacksMs: [60_000, 300_000, 1_800_000],
+        dedupEntries: 50_000,
+      }),
+    ),
+  );
+  await step('idle', async () => idleRows(await runIdle({ webhooks: 100, cyclesPerRound: quick ? 3 : 5, rounds })));
+  console.log(`\n${renderTable(rows)}`);
+  const failed = rows.filter((row) => row.verdict === 'FAIL').length;
+  console.log(`\n${failed === 0 ? 'every target met' : `${failed} target(s) not met`}`);
+}
+
+await main();
