@@ -4,7 +4,6 @@
 // rules and passes promtool; the embedded config passes check-config with the Secret mounted as
 // the pod mounts it; the probes, port and scrape path are what the real server serves; and the
 // exporter container keeps its hardening, its files-not-env secrets and its sidecar shape.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
@@ -28,6 +27,7 @@ import { createLogger } from '../src/logger.js';
 import type { ProviderName } from '../src/providers/types.js';
 import { ProviderSimulator } from '../src/simulator/index.js';
 import { EXPORTER_UID, exporterContainer, hardeningProblems, mirrorMounts, podSpecOf, volumeAt } from './helpers/exporter-pod.js';
+import { runCli } from './helpers/cli.js';
 import { findSamples, parseExposition } from './helpers/exposition.js';
 import { unknownKeyProblems, validateWithModel, type KubernetesObject } from './helpers/kubernetes-models.js';
 import { kustomizationResources, readYamlDocuments, renderKustomization } from './helpers/kustomize.js';
@@ -111,12 +111,9 @@ function metricsPort(container: IContainer) {
   return port;
 }
 
-function cli(args: readonly string[]): Promise<{ code: number; output: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: root, timeout: 30_000 }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code ?? 1) : 0, output: `${stdout}${stderr}` }),
-    );
-  });
+async function cli(args: readonly string[]): Promise<{ code: number | null; output: string }> {
+  const { code, stdout, stderr } = await runCli(args);
+  return { code, output: `${stdout}${stderr}` };
 }
 
 describe('kustomizations', () => {
