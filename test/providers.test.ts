@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createAdapter, createBaanxAdapter, createSalesfinityAdapter, sanitizeUrl } from '../src/providers/index.js';
 import { normalize as normalizeBaanx } from '../src/providers/baanx/normalize.js';
@@ -334,6 +335,15 @@ describe('sanitizeUrl', () => {
   it.each(['', 'not a url', '/relative/path', 'http://'])('gives undefined for unparseable %j', (raw) => {
     expect(sanitizeUrl(raw)).toBeUndefined();
   });
+
+  it('gives the same answer from its cache, and past the cache bound', () => {
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 2_500; i++) {
+        expect(sanitizeUrl(`https://u:p@hooks.test/r/${i}?token=t${i}`)).toBe(`https://hooks.test/r/${i}`);
+      }
+      expect(sanitizeUrl('not a url')).toBeUndefined();
+    }
+  });
 });
 
 describe('parseIsoTimestamp', () => {
@@ -346,14 +356,21 @@ describe('parseIsoTimestamp', () => {
     ['2024-01-15T14:33:00-0130', Date.UTC(2024, 0, 15, 16, 3)],
     ['2024-01-15T14:33:00', Date.UTC(2024, 0, 15, 14, 33)], // no zone: UTC, not the host's zone
     ['2024-02-29T00:00:00Z', Date.UTC(2024, 1, 29)],
+    ['2000-02-29T00:00:00Z', Date.UTC(2000, 1, 29)], // divisible by 400: a leap year
+    ['2024-12-31T23:59:59.999Z', Date.UTC(2024, 11, 31, 23, 59, 59, 999)],
   ])('%s', (text, expected) => {
     expect(parseIsoTimestamp(text)).toBe(expected);
   });
 
-  it.each(['2023-02-29T00:00:00Z', '2024-13-01T00:00:00Z', '2024-01-15 14:33', 'Mon, 15 Jan 2024 14:33:00 GMT', '', 'x'])(
+  it.each(['2023-02-29T00:00:00Z', '1900-02-29T00:00:00Z', '2024-04-31T00:00:00Z', '2024-01-00T00:00:00Z', '2024-01-15T24:00:00Z', '2024-13-01T00:00:00Z', '2024-01-15 14:33', 'Mon, 15 Jan 2024 14:33:00 GMT', '', 'x'])(
     'rejects %j',
     (text) => {
       expect(parseIsoTimestamp(text)).toBeUndefined();
     },
   );
+
+  it('reads back every instant toISOString writes', () => {
+    const instants = fc.integer({ min: Date.UTC(1970, 0, 1), max: Date.UTC(2200, 0, 1) });
+    fc.assert(fc.property(instants, (ms) => parseIsoTimestamp(new Date(ms).toISOString()) === ms));
+  });
 });

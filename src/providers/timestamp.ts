@@ -10,19 +10,31 @@ export function parseIsoTimestamp(value: unknown): number | undefined {
   if (typeof value !== 'string') return undefined;
   const match = ISO_DATE_TIME.exec(value.trim());
   if (!match) return undefined;
-  const [, year, month, day, hour, minute, second = '0', fraction = '', zone = 'Z'] = match;
-  const fields = [year, month, day, hour, minute, second].map(Number) as [number, number, number, number, number, number];
-  const [y, mo, d, h, mi, s] = fields;
-  if (mo < 1 || mo > 12 || h > 23 || mi > 59 || s > 59) return undefined;
-  const ms = Number(fraction.padEnd(3, '0').slice(0, 3));
-  const utc = Date.UTC(y, mo - 1, d, h, mi, s, ms);
-  // Date.UTC rolls day 30 of February into March; a changed day means the date does not exist.
-  if (new Date(utc).getUTCDate() !== d) return undefined;
-  return utc - zoneOffsetMs(zone);
+  // Called once or twice per entry: plain Number() per group, no intermediate arrays or Dates.
+  const year = Number(match[1]);
+  const month = Number(match[2]);
+  const day = Number(match[3]);
+  const hour = Number(match[4]);
+  const minute = Number(match[5]);
+  const second = match[6] === undefined ? 0 : Number(match[6]);
+  const fraction = match[7];
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) {
+    return undefined;
+  }
+  const ms = fraction === undefined ? 0 : Number(fraction.padEnd(3, '0').slice(0, 3));
+  return Date.UTC(year, month - 1, day, hour, minute, second, ms) - zoneOffsetMs(match[8]);
 }
 
-function zoneOffsetMs(zone: string): number {
-  if (zone.toUpperCase() === 'Z') return 0;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Date.UTC would roll 30 February into March; a day past the month's end does not exist. */
+function daysInMonth(year: number, month: number): number {
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] as number);
+}
+
+function zoneOffsetMs(zone: string | undefined): number {
+  if (zone === undefined || zone === 'Z' || zone === 'z') return 0;
   const sign = zone.startsWith('-') ? -1 : 1;
   const digits = zone.slice(1).replace(':', '');
   const hours = Number(digits.slice(0, 2));
