@@ -101,8 +101,9 @@ export function scaleRows(result: ScaleResult): Row[] {
     ours: fmt(seen),
     baseline: `${fmt(windowEntries)} in window`,
     ratio: ratio(seen / windowEntries),
-    target: '≤ window + 1 page',
-    verdict: verdict(seen <= windowEntries + PAGE_SIZE),
+    target: '≤ 17/16 window + 1 page',
+    // Checkpoint.prune walks the ids only when the floor has moved 1/16 of the lookback.
+    verdict: verdict(seen <= (windowEntries * 17) / 16 + PAGE_SIZE),
   }));
   return [...costRows, ...dedupRows];
 }

@@ -23,6 +23,8 @@ export class Checkpoint {
   readonly pending = new Map<string, number>();
   /** Bounded by one read: replaced by each complete read's set. */
   invalid = new Set<string>();
+  /** The floor of the last walk in `prune`. */
+  private prunedBelowMs = -Infinity;
 
   static from(data: CheckpointData): Checkpoint {
     const checkpoint = new Checkpoint();
@@ -69,9 +71,19 @@ export class Checkpoint {
     if (this.watermarkMs === undefined || createdAtMs > this.watermarkMs) this.watermarkMs = createdAtMs;
   }
 
-  /** Forget finished ids below the lookback floor: no read will look there again. */
+  /**
+   * Forget finished ids below the lookback floor: no read will look there again. Walking every id
+   * on every read would cost O(window) per read, so the walk waits until the floor has moved a
+   * sixteenth of the lookback since the last one; ids kept a little longer are only memory (at most
+   * 1/16 of the window more), never a recount, since the count floor already rejects them.
+   */
   prune(lookbackMs: number): void {
     const floor = this.countFloorMs(lookbackMs);
+    if (floor - this.prunedBelowMs < lookbackMs / PRUNE_SLACK_FRACTIONS) return;
     for (const [id, at] of this.seen) if (at < floor) this.seen.delete(id);
+    this.prunedBelowMs = floor;
   }
 }
+
+/** See `prune`: the floor moves this fraction of the lookback between walks over the ids. */
+const PRUNE_SLACK_FRACTIONS = 16;
