@@ -10,7 +10,7 @@ import { Poller, type WebhookTarget } from './poller/index.js';
 import { ownsWebhook } from './poller/shard.js';
 import { createAdapter } from './providers/index.js';
 import { createServer } from './server/index.js';
-import { ExporterTelemetry } from './telemetry/index.js';
+import { ExporterTelemetry, otlpMetricReadersFromEnv } from './telemetry/index.js';
 import { exporterResource } from './telemetry/resource.js';
 import { DeliveryTracer, tracingRequested, withTracing } from './telemetry/tracing.js';
 import { VERSION } from './version.js';
@@ -51,7 +51,7 @@ export function webhookTargets(config: ExporterConfig): WebhookTarget[] {
   });
 }
 
-export function buildExporter(config: ExporterConfig, deps: ExporterDeps): Exporter {
+export async function buildExporter(config: ExporterConfig, deps: ExporterDeps): Promise<Exporter> {
   const startedAtMs = Date.now();
   const targets = webhookTargets(config);
   if (config.shard && config.shard.count > 1) {
@@ -67,9 +67,10 @@ export function buildExporter(config: ExporterConfig, deps: ExporterDeps): Expor
       provider: source.provider,
       webhooks: targets.filter((target) => target.source === source.name).map((target) => target.webhookId),
     })),
+    extraMetricReaders: await otlpMetricReadersFromEnv(),
   });
   // Traces only when OTEL_TRACES_EXPORTER asks: otherwise no provider exists and nothing is sent.
-  const tracer = tracingRequested() ? new DeliveryTracer(exporterResource(VERSION), VERSION) : undefined;
+  const tracer = tracingRequested() ? await DeliveryTracer.fromEnv(exporterResource(VERSION), VERSION) : undefined;
   const poller = new Poller({
     targets,
     schedule: config.schedule,

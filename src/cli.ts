@@ -113,7 +113,7 @@ async function checkConfig(config: ExporterConfig): Promise<number> {
 async function once(config: ExporterConfig): Promise<number> {
   // Logs go to stderr so stdout is exactly the exposition.
   const logger = createLogger({ destination: process.stderr });
-  const exporter = buildExporter(config, { logger });
+  const exporter = await buildExporter(config, { logger });
   await exporter.poller.restoreState();
   await exporter.poller.pollAll();
   process.stdout.write(await exporter.telemetry.collectExposition());
@@ -127,7 +127,7 @@ async function once(config: ExporterConfig): Promise<number> {
 
 async function run(config: ExporterConfig): Promise<number> {
   const logger = createLogger();
-  const exporter = buildExporter(config, { logger });
+  const exporter = await buildExporter(config, { logger });
   return serve(exporter, logger);
 }
 

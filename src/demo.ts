@@ -27,5 +27,5 @@ export async function startDemo(options: { logger: Logger; port?: number; host?:
     { format: 'json', fileName: 'demo config' },
   );
   simulator.startTraffic({ webhooks: [...DEMO_WEBHOOKS] });
-  return { simulator, exporter: buildExporter(config, { logger: options.logger }) };
+  return { simulator, exporter: await buildExporter(config, { logger: options.logger }) };
 }

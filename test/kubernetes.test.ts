@@ -345,7 +345,7 @@ describe('probes and scrape endpoints against the real server', () => {
       },
       editConfigMapFile: pointAtSimulator,
     });
-    const exporter = buildExporter(await loadConfig(configFlag(args)), { logger: createLogger({ level: 'silent' }) });
+    const exporter = await buildExporter(await loadConfig(configFlag(args)), { logger: createLogger({ level: 'silent' }) });
     // Port 0: the test must not depend on 9464 being free; the manifest's port is compared with the config's above.
     const { port } = await exporter.listen(0);
     const get = async (path: string) => {

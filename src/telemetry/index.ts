@@ -1,4 +1,5 @@
 export { ExporterTelemetry, type TelemetryOptions } from './metrics.js';
+export { otlpMetricReadersFromEnv } from './meter-provider.js';
 export {
   cardinalityLimit,
   LABELS,

@@ -7,11 +7,24 @@ type InstrumentOf<Kind extends InstrumentKind> = Kind extends 'counter'
     ? Histogram
     : Gauge;
 
-export type Instruments = { [K in MetricKey]: InstrumentOf<(typeof METRICS)[K]['kind']> };
+/** Aggregated by the exporter itself, not by an SDK instrument: see delivery-histogram.ts. */
+export const OWN_AGGREGATION = ['deliveryDuration'] as const satisfies readonly MetricKey[];
+type SdkMetricKey = Exclude<MetricKey, (typeof OWN_AGGREGATION)[number]>;
 
-/** Every catalogue metric, and nothing else, becomes an instrument. */
+export type Instruments = { [K in SdkMetricKey]: InstrumentOf<(typeof METRICS)[K]['kind']> };
+
+/** The catalogue metrics the SDK aggregates. */
+export function sdkMetrics(): MetricDefinition[] {
+  const own: readonly string[] = OWN_AGGREGATION;
+  return Object.entries(METRICS).filter(([key]) => !own.includes(key)).map(([, metric]) => metric);
+}
+
+/** Every catalogue metric but OWN_AGGREGATION, and nothing else, becomes an instrument. */
 export function createInstruments(meter: Meter): Instruments {
-  const entries = Object.entries(METRICS).map(([key, metric]) => [key, createInstrument(meter, metric)]);
+  const own: readonly string[] = OWN_AGGREGATION;
+  const entries = Object.entries(METRICS)
+    .filter(([key]) => !own.includes(key))
+    .map(([key, metric]) => [key, createInstrument(meter, metric)]);
   return Object.fromEntries(entries) as Instruments;
 }
 

@@ -1,44 +1,67 @@
 import type { Meter } from '@opentelemetry/api';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
-import { AggregationType, MeterProvider, type IMetricReader, type ViewOptions } from '@opentelemetry/sdk-metrics';
-// The SDK's own env handling (OTEL_EXPORTER_OTLP_*_PROTOCOL → http/json, http/protobuf or grpc;
-// OTEL_METRIC_EXPORT_INTERVAL/TIMEOUT), so OTLP is configured exactly as the OTel docs say. NodeSDK
-// itself cannot be used for metrics: it would push OTLP by default when OTEL_METRICS_EXPORTER is unset.
-import { getOtlpMetricExporterFromEnv, getPeriodicExportingMetricReaderFromEnv } from '@opentelemetry/sdk-node/build/src/utils.js';
+import {
+  AggregationType,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+  type IMetricReader,
+  type MetricProducer,
+  type ViewOptions,
+} from '@opentelemetry/sdk-metrics';
 import { METER_NAME, METRICS } from './catalogue.js';
+import { DeliveryHistogram } from './delivery-histogram.js';
+import { sdkMetrics } from './instruments.js';
 import { exporterResource } from './resource.js';
+
+/** Builds a reader that also collects our own producers (the delivery histogram). */
+export type MetricReaderFactory = (producers: MetricProducer[]) => IMetricReader;
 
 export interface MetricsPipelineOptions {
   serviceVersion: string;
   /** Seconds. */
   histogramBuckets: readonly number[];
   cardinalityLimit: number;
+  /** Readers besides /metrics: see `otlpMetricReadersFromEnv`. */
+  extraReaders?: MetricReaderFactory[];
 }
 
 export interface MetricsPipeline {
   meterProvider: MeterProvider;
   meter: Meter;
   exporter: PrometheusExporter;
+  /** webhook_delivery_duration_seconds, outside the SDK's instruments: see delivery-histogram.ts. */
+  deliveryDuration: DeliveryHistogram;
 }
 
 export function createMetricsPipeline(opts: MetricsPipelineOptions): MetricsPipeline {
+  const resource = exporterResource(opts.serviceVersion);
+  const scope = { name: METER_NAME, version: opts.serviceVersion };
+  const deliveryDuration = new DeliveryHistogram(METRICS.deliveryDuration, opts.histogramBuckets, scope, opts.cardinalityLimit, resource);
+  const producers = [deliveryDuration];
   // We serve /metrics on our own server, next to /healthz and the status page.
-  const exporter = new PrometheusExporter({ preventServerStart: true });
+  const exporter = new PrometheusExporter({ preventServerStart: true, metricProducers: producers });
   const meterProvider = new MeterProvider({
-    resource: exporterResource(opts.serviceVersion),
+    resource,
     views: catalogueViews(opts),
-    readers: [exporter, ...otlpMetricReadersFromEnv()],
+    readers: [exporter, ...(opts.extraReaders ?? []).map((reader) => reader(producers))],
   });
-  return { meterProvider, exporter, meter: meterProvider.getMeter(METER_NAME, opts.serviceVersion) };
+  return { meterProvider, exporter, deliveryDuration, meter: meterProvider.getMeter(scope.name, scope.version) };
 }
 
 /**
  * `OTEL_METRICS_EXPORTER=otlp` pushes the same metrics over OTLP (e.g. to an OpenTelemetry
  * Collector) next to /metrics, which is always served. Unset, or any other value: nothing is pushed.
  */
-export function otlpMetricReadersFromEnv(): IMetricReader[] {
+export async function otlpMetricReadersFromEnv(): Promise<MetricReaderFactory[]> {
   const wanted = (process.env.OTEL_METRICS_EXPORTER ?? '').split(',').map((name) => name.trim());
-  return wanted.includes('otlp') ? [getPeriodicExportingMetricReaderFromEnv(getOtlpMetricExporterFromEnv())] : [];
+  if (!wanted.includes('otlp')) return [];
+  const { getNonNegativeNumberFromEnv, getOtlpMetricExporterFromEnv } = await import('./otel-env.js');
+  // The SDK's getPeriodicExportingMetricReaderFromEnv, with our producers: same variables and
+  // defaults, and the timeout clamped to the interval.
+  const exportIntervalMillis = getNonNegativeNumberFromEnv('OTEL_METRIC_EXPORT_INTERVAL') ?? 60_000;
+  const exportTimeoutMillis = Math.min(getNonNegativeNumberFromEnv('OTEL_METRIC_EXPORT_TIMEOUT') ?? 30_000, exportIntervalMillis);
+  const exporter = getOtlpMetricExporterFromEnv();
+  return [(metricProducers) => new PeriodicExportingMetricReader({ exporter, exportIntervalMillis, exportTimeoutMillis, metricProducers })];
 }
 
 /**
@@ -47,7 +70,7 @@ export function otlpMetricReadersFromEnv(): IMetricReader[] {
  * go. Exactly one view matches each instrument; two would export it twice.
  */
 function catalogueViews(opts: MetricsPipelineOptions): ViewOptions[] {
-  return Object.values(METRICS).map((metric) => ({
+  return sdkMetrics().map((metric) => ({
     meterName: METER_NAME,
     instrumentName: metric.instrumentName,
     aggregationCardinalityLimit: opts.cardinalityLimit,

@@ -4,12 +4,13 @@ import type { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import type { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { isFinished, type DeliveryAttempt, type FinishedStatus } from '../providers/types.js';
 import { cardinalityLimit, NO_HTTP_STATUS } from './catalogue.js';
+import type { DeliveryHistogram, HistogramSeries } from './delivery-histogram.js';
 import { EventTypeCap } from './event-cap.js';
 import { createInstruments, type Instruments } from './instruments.js';
-import { createMetricsPipeline } from './meter-provider.js';
+import { createMetricsPipeline, type MetricReaderFactory } from './meter-provider.js';
 import { streamChunks } from './metrics-response.js';
 import { PrometheusTextSerializer } from './prometheus-text.js';
-import { SeriesAttributes, Tally } from './series.js';
+import { retainedKey, SeriesAttributes, seriesAttributes, seriesKey, Tally } from './series.js';
 
 /** The Prometheus text format 0.0.4, as Prometheus 3 expects it to be declared. */
 export const PROMETHEUS_TEXT_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -20,6 +21,17 @@ export interface TelemetryOptions {
   maxEventTypes: number;
   serviceVersion: string;
   sources: { name: string; provider: string; webhooks: string[] }[];
+  /** Readers besides /metrics, e.g. `await otlpMetricReadersFromEnv()`. */
+  extraMetricReaders?: MetricReaderFactory[];
+}
+
+/** Made on first use: a series without durations has no histogram, and most see no retry or exhaustion. */
+interface DeliverySeries {
+  readonly labels: readonly [source: string, provider: string, webhookId: string, event: string, status: FinishedStatus];
+  readonly deliveries: Attributes;
+  duration?: HistogramSeries;
+  retries?: Attributes;
+  exhausted?: Attributes;
 }
 
 /** Owns the instruments: the poller reports what it read, this turns it into series. */
@@ -29,12 +41,9 @@ export class ExporterTelemetry {
   // The exporter only collects: its own serializer is ~25x slower at 10k series (prometheus-text.ts).
   private readonly serializer = new PrometheusTextSerializer();
   private readonly instruments: Instruments;
+  private readonly deliveryDuration: DeliveryHistogram;
   private readonly eventCap: EventTypeCap;
   private readonly series = {
-    deliveries: new SeriesAttributes('deliveries'),
-    deliveryDuration: new SeriesAttributes('deliveryDuration'),
-    deliveryRetries: new SeriesAttributes('deliveryRetries'),
-    deliveriesExhausted: new SeriesAttributes('deliveriesExhausted'),
     deliveriesPending: new SeriesAttributes('deliveriesPending'),
     lastDeliveryTimestamp: new SeriesAttributes('lastDeliveryTimestamp'),
     polls: new SeriesAttributes('polls'),
@@ -43,6 +52,8 @@ export class ExporterTelemetry {
     /** source, webhook_id: the labels of every other per-webhook health metric. */
     webhook: new SeriesAttributes('up'),
   };
+  /** Keyed by source, provider, webhook, event label, status and HTTP code: see deliverySeries. */
+  private readonly deliverySeriesByKey = new Map<string, DeliverySeries>();
   /** Newest createdAt recorded per last-delivery series, Unix ms; that gauge never moves back. */
   private readonly newestDeliveryMs = new Map<Attributes, number>();
 
@@ -52,10 +63,12 @@ export class ExporterTelemetry {
       serviceVersion: opts.serviceVersion,
       histogramBuckets: opts.histogramBuckets,
       cardinalityLimit: cardinalityLimit(webhookCount),
+      extraReaders: opts.extraMetricReaders ?? [],
     });
     this.meterProvider = pipeline.meterProvider;
     this.exporter = pipeline.exporter;
     this.instruments = createInstruments(pipeline.meter);
+    this.deliveryDuration = pipeline.deliveryDuration;
     this.eventCap = new EventTypeCap(opts.maxEventTypes);
     for (const source of opts.sources) {
       for (const webhookId of source.webhooks) this.initialiseHealthSeries(source.name, webhookId);
@@ -75,25 +88,52 @@ export class ExporterTelemetry {
     for (const attempt of attempts) {
       if (!isFinished(attempt.status)) continue;
       const status = attempt.status;
-      const webhookId = attempt.webhookId;
       const event = this.eventCap.label(source, attempt.eventType);
-      const httpStatusCode = attempt.httpStatusCode === undefined ? NO_HTTP_STATUS : String(attempt.httpStatusCode);
-      deliveries.increment(this.series.deliveries.get([source, provider, webhookId, event, status, httpStatusCode]));
-      if (attempt.durationSeconds !== undefined) {
-        const attributes = this.series.deliveryDuration.get([source, provider, webhookId, event, status]);
-        this.instruments.deliveryDuration.record(attempt.durationSeconds, attributes);
-      }
+      const series = this.deliverySeries(source, provider, attempt.webhookId, event, status, attempt.httpStatusCode);
+      deliveries.increment(series.deliveries);
+      if (attempt.durationSeconds !== undefined) (series.duration ??= this.durationSeries(series)).record(attempt.durationSeconds);
       if (attempt.attemptNumber !== undefined && attempt.attemptNumber > 1) {
-        retries.increment(this.series.deliveryRetries.get([source, provider, webhookId, event, status]));
+        retries.increment((series.retries ??= seriesAttributes('deliveryRetries', series.labels)));
       }
       // Only a provider that reports retry schedules can say that none follows.
       if (reportsRetries && status === 'failed' && attempt.nextRetryAtMs === null) {
-        exhausted.increment(this.series.deliveriesExhausted.get([source, provider, webhookId, event]));
+        const [, , webhookId, event] = series.labels;
+        exhausted.increment((series.exhausted ??= seriesAttributes('deliveriesExhausted', [source, provider, webhookId, event])));
       }
     }
     deliveries.addTo(this.instruments.deliveries);
     retries.addTo(this.instruments.deliveryRetries);
     exhausted.addTo(this.instruments.deliveriesExhausted);
+  }
+
+  /** The attributes of every delivery metric an entry can touch, found with one lookup per entry. */
+  private deliverySeries(
+    source: string,
+    provider: string,
+    webhookId: string,
+    event: string,
+    status: FinishedStatus,
+    httpStatusCode: number | undefined,
+  ): DeliverySeries {
+    const code = httpStatusCode === undefined ? NO_HTTP_STATUS : String(httpStatusCode);
+    const values = [source, provider, webhookId, event, status, code];
+    let series = this.deliverySeriesByKey.get(seriesKey(values));
+    if (series === undefined) {
+      // Attributes made here, not through a SeriesAttributes map: this map already keeps them,
+      // and a second index per metric would cost ~4 MB at 10k series.
+      const labels = [source, provider, webhookId, event, status] as const;
+      series = {
+        labels,
+        deliveries: seriesAttributes('deliveries', [...labels, code]),
+      };
+      this.deliverySeriesByKey.set(retainedKey(values), series);
+    }
+    return series;
+  }
+
+  /** Shared by the delivery series that differ only in HTTP code. */
+  private durationSeries({ labels }: DeliverySeries): HistogramSeries {
+    return this.deliveryDuration.series(retainedKey(labels), seriesAttributes('deliveryDuration', labels));
   }
 
   /** Called for every finished entry seen, counted or only marked seen; keeps the newest. */

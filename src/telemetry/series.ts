@@ -14,23 +14,37 @@ export class SeriesAttributes<K extends MetricKey> {
     const key = seriesKey(values);
     let attributes = this.byValues.get(key);
     if (attributes === undefined) {
-      const labels: readonly string[] = METRICS[this.metric].labels;
-      attributes = Object.fromEntries(labels.map((label, i) => [label, values[i]]));
-      this.byValues.set(key, attributes);
+      attributes = seriesAttributes(this.metric, values);
+      this.byValues.set(retainedKey(values), attributes);
     }
     return attributes;
   }
 }
 
+/** A new attributes object for one series, labels in catalogue order. */
+export function seriesAttributes<K extends MetricKey>(metric: K, values: LabelValues<K>): Attributes {
+  const labels: readonly string[] = METRICS[metric].labels;
+  return Object.fromEntries(labels.map((label, i) => [label, values[i]]));
+}
+
 /**
  * Each value prefixed by its length, so keys cannot collide whatever characters the values hold.
  * Cheaper per entry than JSON.stringify (a third of recordDeliveries' time), and one flat Map keeps
- * 10k series 8 MB smaller than a Map per label level would.
+ * 10k series 8 MB smaller than a Map per label level would. Built with `+=` for the lookup, which
+ * makes a rope of cons strings; a key that is kept is built by `retainedKey` instead.
  */
-function seriesKey(values: readonly string[]): string {
+export function seriesKey(values: readonly string[]): string {
   let key = '';
   for (const value of values) key += `${value.length}:${value}`;
   return key;
+}
+
+/**
+ * `seriesKey` as one flat string. A Map keeps a `+=` key's whole rope alive (a cons cell per
+ * piece: 10 MB at 10k series); join() copies the pieces into one sequential string.
+ */
+export function retainedKey(values: readonly string[]): string {
+  return values.map((value) => `${value.length}:${value}`).join('');
 }
 
 /** Sums increments per series so a page of entries becomes one add() per series. */

@@ -4,9 +4,7 @@
 
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, type Attributes, type Tracer } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
-import { RandomIdGenerator, TracerProvider } from '@opentelemetry/sdk-trace';
-// The SDK's own env handling (exporter, protocol, batch settings), as in meter-provider.ts.
-import { getSpanProcessorsFromEnv } from '@opentelemetry/sdk-node/build/src/utils.js';
+import { RandomIdGenerator, TracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { createHash } from 'node:crypto';
 import type { PollRecorder, ReadReport } from '../poller/recorder.js';
 import { sanitizeUrl } from '../providers/sanitize-url.js';
@@ -58,12 +56,18 @@ export class DeliveryTracer {
   private readonly provider: TracerProvider;
   private readonly tracer: Tracer;
 
-  constructor(resource: Resource, serviceVersion: string) {
+  /** Exported as OTEL_TRACES_EXPORTER and the other OTEL_* variables say (otel-env.ts). */
+  static async fromEnv(resource: Resource, serviceVersion: string): Promise<DeliveryTracer> {
+    const { getSpanProcessorsFromEnv } = await import('./otel-env.js');
+    return new DeliveryTracer(resource, serviceVersion, getSpanProcessorsFromEnv(undefined));
+  }
+
+  constructor(resource: Resource, serviceVersion: string, spanProcessors: SpanProcessor[]) {
     this.provider = new TracerProvider({
       resource,
       idGenerator: this.ids,
       spanLimits: { eventCountLimit: SPAN_EVENT_LIMIT },
-      spanProcessors: getSpanProcessorsFromEnv(undefined),
+      spanProcessors,
     });
     this.tracer = this.provider.getTracer(METER_NAME, serviceVersion);
   }

@@ -73,7 +73,7 @@ export async function startHarness(sim: ProviderSimulator, options: HarnessOptio
     level: 'debug',
     destination: { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) },
   });
-  const exporter = buildExporter(config, { logger, random: options.random });
+  const exporter = await buildExporter(config, { logger, random: options.random });
   await exporter.poller.restoreState();
   const metrics = async () => parseExposition(await exporter.telemetry.collectExposition());
   return {
