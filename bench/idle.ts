@@ -36,7 +36,7 @@ export async function runIdle(options: IdleOptions): Promise<IdleResult> {
     const firstLine = await createInterface({ input: simulator.stdout })[Symbol.asyncIterator]().next();
     const { url } = JSON.parse(String(firstLine.value)) as { url: string };
     const config = await idleConfig(url, perProvider);
-    const exporter = buildExporter(config, { logger: createLogger({ level: 'silent' }) });
+    const exporter = await buildExporter(config, { logger: createLogger({ level: 'silent' }) });
     await exporter.poller.pollAll(); // the first read takes in the log; every later one finds nothing new
     const requests = webhookTargets(config).map((target) => target.adapter.buildRequest(target.webhookId, 1));
     const medians = await sideBySide(

@@ -1,33 +1,44 @@
-// Runs in a fresh process (see memory.ts): populates N series in one implementation, then reports
-// memory after GC and the peak RSS during one scrape, as one JSON line on stdout.
-// Usage: node --expose-gc --import tsx bench/memory-child.ts <ours|prom-client> <series>
+// Runs in a fresh process, compiled to JavaScript (see memory.ts): populates N series in one
+// implementation behind an HTTP server, reports memory after GC, then waits while the parent
+// scrapes it over HTTP, and reports the peak RSS seen meanwhile. One JSON line on stdout per step.
+// Usage: node --expose-gc <compiled>/bench/memory-child.js <ours|prom-client> <series>
 
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createInterface } from 'node:readline';
 import { collectGarbage } from './harness.js';
-import { scrapeOnce } from './scrape.js';
 import { populateExporter, populatePromClient } from './series.js';
 
-export interface MemoryReport {
+export interface PopulatedReport {
+  metricsUrl: string;
   rssBytes: number;
   heapUsedBytes: number;
+}
+
+export interface PeakReport {
   peakRssBytes: number;
-  bodyBytes: number;
 }
 
 const SAMPLE_EVERY_MS = 1;
 
-async function main(kind: string, seriesCount: number): Promise<MemoryReport> {
-  let scrape: () => Promise<string>;
-  let close = async () => {};
-  if (kind === 'ours') {
-    const exporter = await populateExporter(seriesCount);
-    scrape = () => scrapeOnce(exporter.metricsUrl);
-    close = () => exporter.close();
-  } else if (kind === 'prom-client') {
-    const registry = populatePromClient(seriesCount);
-    scrape = () => registry.metrics();
-  } else {
-    throw new Error(`unknown implementation ${kind}`);
-  }
+/** Both implementations serve their exposition over HTTP, so both pay for a server and a socket. */
+async function serve(kind: string, seriesCount: number): Promise<{ metricsUrl: string; close: () => Promise<void> }> {
+  if (kind === 'ours') return populateExporter(seriesCount);
+  if (kind !== 'prom-client') throw new Error(`unknown implementation ${kind}`);
+  const registry = populatePromClient(seriesCount);
+  const server = createServer((_req, res) => {
+    registry.metrics().then((body) => res.end(body), () => res.writeHead(500).end());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    metricsUrl: `http://127.0.0.1:${port}/metrics`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+async function main(kind: string, seriesCount: number): Promise<void> {
+  const { metricsUrl, close } = await serve(kind, seriesCount);
   collectGarbage();
   const { rss, heapUsed } = process.memoryUsage();
   const maxRssBefore = process.resourceUsage().maxRSS * 1024;
@@ -37,24 +48,23 @@ async function main(kind: string, seriesCount: number): Promise<MemoryReport> {
   let sampledPeak = rss;
   const sample = () => (sampledPeak = Math.max(sampledPeak, process.memoryUsage.rss()));
   const sampler = setInterval(sample, SAMPLE_EVERY_MS);
-  const body = await scrape();
+  const populated: PopulatedReport = { metricsUrl, rssBytes: rss, heapUsedBytes: heapUsed };
+  process.stdout.write(`${JSON.stringify(populated)}\n`);
+
+  // The parent scrapes, then sends one line when the body has been read.
+  const lines = createInterface({ input: process.stdin });
+  await new Promise<void>((resolve) => lines.once('line', () => resolve()));
+  lines.close();
   sample();
   clearInterval(sampler);
   const maxRssAfter = process.resourceUsage().maxRSS * 1024;
+  const peak: PeakReport = { peakRssBytes: maxRssAfter > maxRssBefore ? Math.max(maxRssAfter, sampledPeak) : sampledPeak };
+  process.stdout.write(`${JSON.stringify(peak)}\n`);
   await close();
-  return {
-    rssBytes: rss,
-    heapUsedBytes: heapUsed,
-    peakRssBytes: maxRssAfter > maxRssBefore ? Math.max(maxRssAfter, sampledPeak) : sampledPeak,
-    bodyBytes: Buffer.byteLength(body),
-  };
 }
 
 const [kind = '', series = ''] = process.argv.slice(2);
-main(kind, Number(series)).then(
-  (report) => process.stdout.write(`${JSON.stringify(report)}\n`),
-  (error: unknown) => {
-    process.stderr.write(`${String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+main(kind, Number(series)).catch((error: unknown) => {
+  process.stderr.write(`${String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -1,17 +1,30 @@
 // Benchmark 3: memory with N series populated (after GC) and the peak RSS during one scrape, ours
-// and prom-client's, each in a fresh child process so no other benchmark's heap is counted.
+// and prom-client's, each in a fresh child process so no other benchmark's heap is counted, each
+// serving its exposition over HTTP to this process.
 
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { request } from 'undici';
 import { fmt, MB, median, ratio, verdict, type Row } from './harness.js';
-import type { MemoryReport } from './memory-child.js';
+import type { PeakReport, PopulatedReport } from './memory-child.js';
 
 export const POPULATED_TARGET_MB = 120;
 export const PEAK_TARGET = 1.5;
 
-const CHILD = fileURLToPath(new URL('./memory-child.ts', import.meta.url));
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+const TSCONFIG = fileURLToPath(new URL('./tsconfig.compiled.json', import.meta.url));
+const COMPILED = fileURLToPath(new URL('../node_modules/.cache/webhook-log-exporter-bench/', import.meta.url));
+const CHILD = `${COMPILED}bench/memory-child.js`;
+
+export interface MemoryReport {
+  rssBytes: number;
+  heapUsedBytes: number;
+  peakRssBytes: number;
+  bodyBytes: number;
+}
 
 export interface MemoryResult {
   series: number;
@@ -21,6 +34,7 @@ export interface MemoryResult {
 
 /** Median of `rounds` fresh children per implementation, figure by figure. */
 export async function runMemory(seriesCount: number, rounds: number): Promise<MemoryResult> {
+  await compileChild();
   const ours: MemoryReport[] = [];
   const promClient: MemoryReport[] = [];
   for (let round = 0; round < rounds; round++) {
@@ -30,13 +44,42 @@ export async function runMemory(seriesCount: number, rounds: number): Promise<Me
   return { series: seriesCount, ours: medianReport(ours), promClient: medianReport(promClient) };
 }
 
+/**
+ * The child runs as compiled JavaScript, as the image runs dist/cli.js: under tsx, Node 20 runs
+ * the loader in its own thread, which alone adds ~35 MB of RSS that production never has.
+ */
+async function compileChild(): Promise<void> {
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  await promisify(execFile)(process.execPath, [tsc, '-p', TSCONFIG], { cwd: PROJECT_ROOT });
+  // src/version.ts reads ../package.json relative to itself, as dist/ does.
+  await promisify(execFile)('cp', [`${PROJECT_ROOT}package.json`, COMPILED]);
+}
+
+/**
+ * The scrape comes from this process, over loopback, like Prometheus: the child's peak holds the
+ * server's work and nothing of the client's copy of the body.
+ */
 async function measureInChild(kind: 'ours' | 'prom-client', seriesCount: number): Promise<MemoryReport> {
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    ['--expose-gc', '--import', 'tsx', CHILD, kind, String(seriesCount)],
-    { cwd: PROJECT_ROOT, maxBuffer: 1024 * 1024 },
-  );
-  return JSON.parse(stdout.trim().split('\n').pop() as string) as MemoryReport;
+  const child = spawn(process.execPath, ['--expose-gc', CHILD, kind, String(seriesCount)], {
+    cwd: PROJECT_ROOT,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const nextLine = async <T>(): Promise<T> => {
+    const line = await lines.next();
+    if (line.done) throw new Error(`memory child (${kind}) exited with ${String(await exited)} before reporting`);
+    return JSON.parse(line.value) as T;
+  };
+  const populated = await nextLine<PopulatedReport>();
+  const response = await request(populated.metricsUrl);
+  let bodyBytes = 0;
+  for await (const chunk of response.body) bodyBytes += (chunk as Buffer).length; // read and dropped
+  if (response.statusCode !== 200) throw new Error(`GET /metrics answered ${response.statusCode}`);
+  child.stdin.end('scraped\n');
+  const { peakRssBytes } = await nextLine<PeakReport>();
+  await exited;
+  return { rssBytes: populated.rssBytes, heapUsedBytes: populated.heapUsedBytes, peakRssBytes, bodyBytes };
 }
 
 function medianReport(reports: readonly MemoryReport[]): MemoryReport {
