@@ -45,7 +45,14 @@ const once = (env: NodeJS.ProcessEnv) => runCli(['once', '--config', configFile]
 interface JsonMetrics {
   resourceMetrics: Array<{
     resource: { attributes: Array<{ key: string; value: { stringValue?: string } }> };
-    scopeMetrics: Array<{ metrics: Array<{ name: string; sum?: { dataPoints: unknown[] }; histogram?: unknown; gauge?: unknown }> }>;
+    scopeMetrics: Array<{
+      metrics: Array<{
+        name: string;
+        sum?: { dataPoints: unknown[]; aggregationTemporality?: number };
+        histogram?: { dataPoints: Array<{ count?: string | number }>; aggregationTemporality?: number };
+        gauge?: unknown;
+      }>;
+    }>;
   }>;
 }
 
@@ -76,6 +83,26 @@ describe('OTLP metrics', () => {
     }
     const bytes = exports.map((request) => request.body.toString('utf8')).join('\n');
     for (const secret of SIM_SECRETS) expect(bytes).not.toContain(secret);
+  });
+
+  it('with delta preferred, counters arrive delta and the delivery-duration histogram cumulative (docs/scaling.md)', async () => {
+    const before = receiver.requests.length;
+    const result = await once({
+      OTEL_METRICS_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/json',
+      OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'delta',
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const exports = receiver.requests.slice(before).filter((request) => request.path === '/v1/metrics');
+    const body = JSON.parse(exports.at(-1)!.body.toString('utf8')) as JsonMetrics;
+    const metrics = body.resourceMetrics.flatMap((rm) => rm.scopeMetrics.flatMap((sm) => sm.metrics));
+    const DELTA = 1;
+    const CUMULATIVE = 2;
+    expect(metrics.find((m) => m.name === 'webhook_deliveries')?.sum?.aggregationTemporality).toBe(DELTA);
+    const duration = metrics.find((m) => m.name === 'webhook_delivery_duration_seconds')?.histogram;
+    expect(duration?.aggregationTemporality).toBe(CUMULATIVE);
+    expect(duration?.dataPoints.some((point) => Number(point.count) > 0)).toBe(true);
   });
 
   it('with http/protobuf (the SDK default), a protobuf export arrives', async () => {
