@@ -232,6 +232,37 @@ describe('counting rules', () => {
       expect(sampleValue(await harness.metrics(), 'webhook_exporter_gaps_total', { webhook_id: BX })).toBe(1);
     });
 
+    it('Baanx: a first backfill read that comes back full records a gap (older entries were never read)', async () => {
+      sim.append('baanx', BX, Array.from({ length: 5 }, (_, i) => baanxEntry({ id: `b${i}`, createdAt: at(base, 5 - i) })));
+      const full = await exporter({ ...baanx({ limit: 5 }), startFrom: 'backfill' });
+      await full.poll();
+      expect(await full.deliveries()).toBe(5);
+      expect(sampleValue(await full.metrics(), 'webhook_exporter_gaps_total', { webhook_id: BX })).toBe(1);
+      expect(full.logs.some((line) => line.level === 'warn' && String(line.msg).includes('to backfill more'))).toBe(true);
+      const roomy = await exporter({ ...baanx({ limit: 6 }), startFrom: 'backfill' }); // the whole log fits: no gap
+      await roomy.poll();
+      expect(sampleValue(await roomy.metrics(), 'webhook_exporter_gaps_total', { webhook_id: BX })).toBe(0);
+    });
+
+    it('Baanx: a pending entry pushed out of the newest `limit` before it finished is dropped and recorded as a gap', async () => {
+      sim.append('baanx', BX, [baanxEntry({ id: 'p', createdAt: at(base, 10), deliveryStatus: 'pending', responseStatus: null })]);
+      const harness = await exporter(baanx({ limit: 3 }));
+      await harness.poll();
+      expect(sampleValue(await harness.metrics(), 'webhook_deliveries_pending', { webhook_id: BX })).toBe(1);
+      sim.append('baanx', BX, Array.from({ length: 2 }, (_, i) => baanxEntry({ id: `a${i}`, createdAt: at(base, 9 - i) })));
+      await harness.poll(); // p is still inside the newest 3: held
+      expect(sampleValue(await harness.metrics(), 'webhook_deliveries_pending', { webhook_id: BX })).toBe(1);
+      expect(sampleValue(await harness.metrics(), 'webhook_exporter_gaps_total', { webhook_id: BX })).toBe(0);
+      sim.append('baanx', BX, [baanxEntry({ id: 'a2', createdAt: at(base, 7) })]);
+      sim.update('baanx', BX, 'p', { deliveryStatus: 'failed', responseStatus: 500, nextRetryAt: null });
+      await harness.poll(); // p finished out of reach: its outcome can never be read
+      const metrics = await harness.metrics();
+      expect(sampleValue(metrics, 'webhook_deliveries_pending', { webhook_id: BX })).toBe(0);
+      expect(sampleValue(metrics, 'webhook_exporter_gaps_total', { webhook_id: BX })).toBe(1);
+      expect(await harness.deliveries()).toBe(3);
+      expect(harness.logs.some((line) => line.level === 'warn' && String(line.msg).includes('left the provider\'s log before finishing'))).toBe(true);
+    });
+
     it('Salesfinity: a read cut short by maxPages counts what it read and records a gap', async () => {
       sim.append('salesfinity', SF, [sf('z', 10)]);
       const harness = await exporter(salesfinity({ pageSize: 100, maxPages: 3 }));

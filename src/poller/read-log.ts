@@ -56,7 +56,6 @@ export async function readLog(settings: ReadSettings, deps: ReadDeps): Promise<R
   const { source, webhookId } = settings;
   const firstRead = !checkpoint.initialized;
   const counting = !firstRead || settings.startFrom === 'backfill';
-  const hadWatermark = checkpoint.watermarkMs;
   // First read with `now`: the floor is set from the newest entry once the first page is in.
   let floorMs = checkpoint.countFloorMs(settings.lookbackMs);
   const readDepthMs = checkpoint.readDepthMs(settings.lookbackMs);
@@ -164,20 +163,41 @@ export async function readLog(settings: ReadSettings, deps: ReadDeps): Promise<R
       'deliveries older than the last page read were not counted. Raise maxPages or poll more often (schedule).';
   }
   const fullUnpaginatedRead = !adapter.paginated && result.entriesRead >= adapter.pageSize;
-  if (!firstRead && fullUnpaginatedRead && !anyKnown && hadWatermark !== undefined && oldestReadMs > hadWatermark) {
+  // No known entry is the whole test (contract.md): an earlier read of an empty log, or ties at the
+  // newest known createdAt filling the read, still leave entries behind that were never read.
+  if (!firstRead && fullUnpaginatedRead && !anyKnown) {
     result.gap =
       `none of the ${result.entriesRead} newest entries had been seen before: more deliveries arrived between ` +
       'two polls than one read returns, so some were not counted. Poll more often (schedule) or raise limit (max 100).';
   }
-  if (result.gap) recorder.recordGap(source, webhookId);
+  // Backfill promises the whole log; an unpaginated read can only hold the newest `limit`.
+  if (firstRead && settings.startFrom === 'backfill' && fullUnpaginatedRead) {
+    result.gap =
+      `the first read (startFrom: backfill) returned a full ${result.entriesRead} entries, as many as one read can: ` +
+      'older deliveries in the log were not counted. Raise limit (max 100) to backfill more.';
+  }
 
   // A pending entry that a complete read passed over without returning has left the provider's
-  // window (retention, or scrolled out of an unpaginated read): it can never be seen finishing.
-  const coveredDownToMs = reachedEnd ? -Infinity : oldestReadMs;
+  // window: retention removed it, or newer entries pushed it out of an unpaginated read, which
+  // never reads deeper. It can never be seen finishing, so it is dropped (memory stays bounded)
+  // and its outcome is a gap. Strictly above the oldest entry read: ties at that createdAt may sit
+  // on the next, unread page.
+  const coveredDownToMs = reachedEnd || !adapter.paginated ? -Infinity : oldestReadMs;
+  let lostPending = 0;
   for (const id of pendingNotSeen) {
     const at = checkpoint.pending.get(id);
-    if (at !== undefined && at >= coveredDownToMs) checkpoint.pending.delete(id);
+    if (at !== undefined && at > coveredDownToMs) {
+      checkpoint.pending.delete(id);
+      lostPending += 1;
+    }
   }
+  if (lostPending > 0) {
+    result.gap ??=
+      `${lostPending} pending ${lostPending === 1 ? 'delivery' : 'deliveries'} left the provider's log before finishing ` +
+      `(retention, or pushed out of the newest ${adapter.pageSize} entries), so the outcome was not counted. ` +
+      `Poll more often (schedule)${adapter.paginated ? '' : ' or raise limit (max 100)'}.`;
+  }
+  if (result.gap) recorder.recordGap(source, webhookId);
   recorder.setPending(source, adapter.provider, webhookId, checkpoint.pending.size);
 
   checkpoint.initialized = true;

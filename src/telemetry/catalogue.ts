@@ -160,7 +160,7 @@ export const METRICS = {
     kind: 'counter',
     unit: '',
     labels: [...WEBHOOK_HEALTH],
-    help: 'Reads in which no entry was already known, so some entries may have been missed.',
+    help: 'Reads that may have missed deliveries: cut short by maxPages, no entry already known in a full read, or a pending entry gone before it finished.',
   },
   up: {
     prometheusName: 'webhook_exporter_up',
