@@ -31,6 +31,8 @@ export interface Exporter {
   listen(port?: number): Promise<AddressInfo>;
   /** Stops polling, writes state, closes the server and telemetry; bounded by SHUTDOWN_BOUND_MS. */
   stop(): Promise<void>;
+  /** Cuts the grace periods of a stop in progress: reads in flight are aborted and scrapes closed now; state is still written. */
+  hurry(): void;
 }
 
 export interface ExporterDeps {
@@ -94,6 +96,7 @@ export async function buildExporter(config: ExporterConfig, deps: ExporterDeps):
   });
 
   let stopping: Promise<void> | undefined;
+  let hurried = false;
   return {
     config,
     poller,
@@ -115,10 +118,17 @@ export async function buildExporter(config: ExporterConfig, deps: ExporterDeps):
     stop() {
       stopping ??= (async () => {
         await poller.stop(READ_GRACE_MS);
-        await closeServer(server, CONNECTION_GRACE_MS);
+        await closeServer(server, hurried ? 0 : CONNECTION_GRACE_MS);
         await Promise.all([telemetry.shutdown(), tracer?.shutdown()]); // flushes spans and OTLP metrics
       })();
       return stopping;
+    },
+    hurry() {
+      if (stopping === undefined || hurried) return;
+      hurried = true;
+      server.closeAllConnections();
+      // A second stop with no grace aborts the reads the first one is waiting for; both then write the state.
+      poller.stop(0).catch((error: unknown) => deps.logger.error({ err: error }, 'stopping the poller failed'));
     },
   };
 }

@@ -148,14 +148,14 @@ async function serve(exporter: Exporter, logger: Logger, cleanup?: () => Promise
     process.once('SIGINT', () => resolve('SIGINT'));
   });
   logger.info({ signal, boundMs: SHUTDOWN_BOUND_MS }, 'shutting down');
-  // A second signal means "now": skip the graceful path.
-  const forced = (second: NodeJS.Signals) => {
-    logger.warn({ signal: second }, 'second signal: exiting immediately');
-    logger.flush();
-    process.exit(130);
+  // A second signal means "now": cut the grace periods, but still write the state file. Exiting
+  // without it would count again, after the restart, every delivery recorded since the last write.
+  const hurry = (second: NodeJS.Signals) => {
+    logger.warn({ signal: second }, 'second signal: aborting reads and closing connections now');
+    exporter.hurry();
   };
-  process.once('SIGTERM', forced);
-  process.once('SIGINT', forced);
+  process.on('SIGTERM', hurry);
+  process.on('SIGINT', hurry);
   const deadline = setTimeout(() => {
     logger.error({ boundMs: SHUTDOWN_BOUND_MS }, 'shutdown took too long: exiting');
     logger.flush();
