@@ -7,7 +7,7 @@
 
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
-import http, { type IncomingHttpHeaders } from 'node:http';
+import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +19,7 @@ import { configFor } from './helpers/harness.js';
 import { decodeTraceRequest } from './helpers/otlp-protobuf.js';
 import { OtlpReceiver } from './helpers/otlp-receiver.js';
 import { promtoolCheckMetrics } from './helpers/promtool.js';
+import { httpRequest, type Reply } from './helpers/http-request.js';
 
 const XSS = '<script>alert(1)</script>';
 /** A label value with every character the text format must escape. */
@@ -40,7 +41,7 @@ interface CliRun {
   exit: Finished;
   stateFile: string;
   stateMode: number;
-  pages: Record<string, { status: number; headers: IncomingHttpHeaders; body: string }>;
+  pages: Record<string, Reply>;
 }
 
 let sim: ProviderSimulator;
@@ -258,7 +259,7 @@ let bindProbes: Record<string, string> = {};
 
 async function scrapeAndStop(running: Running): Promise<CliRun> {
   const pages: CliRun['pages'] = {};
-  for (const path of PATHS) pages[path] = await request(running.url, 'GET', path);
+  for (const path of PATHS) pages[path] = await httpRequest(`${running.url}${path}`, 'GET');
   if (running.encoding === ENCODINGS[0]) {
     hostileAnswers = await askHostile(running.url);
     bindProbes = await probeBinds(Number(new URL(running.url).port));
@@ -272,13 +273,13 @@ async function scrapeAndStop(running: Running): Promise<CliRun> {
 
 async function askHostile(url: string): Promise<Record<string, string>> {
   const answers: Record<string, string> = {};
-  const describe = (reply: { status: number; headers: IncomingHttpHeaders }) =>
+  const describe = (reply: Reply) =>
     reply.status === 405 ? `405 ${reply.headers.allow}` : `${reply.status} ${reply.headers.connection}`;
   for (const path of PATHS) {
-    for (const method of OTHER_METHODS) answers[`${method} ${path}`] = describe(await request(url, method, path));
-    answers[`GET ${path} (content-length)`] = describe(await request(url, 'GET', path, { body: 'x'.repeat(4096) }));
-    answers[`GET ${path} (chunked)`] = describe(await request(url, 'GET', path, { body: 'x'.repeat(4096), chunked: true }));
-    answers[`HEAD ${path} (content-length)`] = describe(await request(url, 'HEAD', path, { body: 'x' }));
+    for (const method of OTHER_METHODS) answers[`${method} ${path}`] = describe(await httpRequest(`${url}${path}`, method));
+    answers[`GET ${path} (content-length)`] = describe(await httpRequest(`${url}${path}`, 'GET', { body: 'x'.repeat(4096) }));
+    answers[`GET ${path} (chunked)`] = describe(await httpRequest(`${url}${path}`, 'GET', { body: 'x'.repeat(4096), chunked: true }));
+    answers[`HEAD ${path} (content-length)`] = describe(await httpRequest(`${url}${path}`, 'HEAD', { body: 'x' }));
   }
   return answers;
 }
@@ -315,29 +316,6 @@ function sendHeadersSlowly(url: string): Promise<{ afterMs: number; reply: strin
 }
 
 /** node:http rather than fetch, which refuses a GET with a body. */
-function request(
-  base: string,
-  method: string,
-  path: string,
-  options: { body?: string; chunked?: boolean } = {},
-): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string | number> = {};
-    if (options.body !== undefined) {
-      if (options.chunked) headers['Transfer-Encoding'] = 'chunked';
-      else headers['Content-Length'] = Buffer.byteLength(options.body);
-    }
-    const req = http.request(`${base}${path}`, { method, headers, agent: false }, (res) => {
-      let text = '';
-      res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-    });
-    req.on('error', reject);
-    if (options.chunked) req.write(options.body);
-    req.end(options.chunked ? undefined : options.body);
-  });
-}
-
 // ---- the scan --------------------------------------------------------------------------------
 
 function emittedBy(run: CliRun): Emitted[] {

@@ -1,7 +1,7 @@
-import http, { type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createServer, type ServerDeps, type StatusSnapshot } from '../src/server/index.js';
+import { httpRequest, type Reply } from './helpers/http-request.js';
 
 const POLLED_AT_MS = Date.UTC(2025, 0, 15, 10, 0, 0);
 const XSS = '<script>alert(1)</script>';
@@ -61,24 +61,8 @@ beforeEach(() => {
   };
 });
 
-interface Reply {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-/** node:http rather than fetch, which refuses a GET with a body. */
 function request(method: string, path: string, body?: string): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const headers = body === undefined ? {} : { 'Content-Length': Buffer.byteLength(body) };
-    const req = http.request(`${baseUrl}${path}`, { method, headers, agent: false }, (res) => {
-      let text = '';
-      res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+  return httpRequest(`${baseUrl}${path}`, method, body === undefined ? {} : { body });
 }
 
 describe('probes', () => {
