@@ -4,124 +4,24 @@
 
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Exporter } from '../src/app.js';
-import type { WebhookStatus } from '../src/poller/index.js';
 import type { ProviderName } from '../src/providers/types.js';
-import { ProviderSimulator, SIM_SECRETS, baanxEntry, salesfinityEntry, type Fault } from '../src/simulator/index.js';
-import { sampleValue, type Exposition } from './helpers/exposition.js';
-import { minutesBefore, startHarness, type Harness, type HarnessOptions } from './helpers/harness.js';
-
-const SF = '507f1f77bcf86cd799439011';
-const BX = '770e8400-e29b-41d4-a716-446655440002';
-const WEBHOOK: Record<ProviderName, string> = { salesfinity: SF, baanx: BX };
-const SOURCE: Record<ProviderName, string> = { salesfinity: 'sf', baanx: 'bx' };
-const OTHER: Record<ProviderName, ProviderName> = { salesfinity: 'baanx', baanx: 'salesfinity' };
-const POLLS_UNDER_FAULT = 3;
-const base = Date.now();
-
-/** A realistic entry of either provider, `minutesAgo` before the test started. */
-function entry(provider: ProviderName, id: string, minutesAgo: number): unknown {
-  const createdAt = minutesBefore(base, minutesAgo);
-  return provider === 'salesfinity' ? salesfinityEntry({ _id: id, createdAt }) : baanxEntry({ id, createdAt });
-}
-
-// Small Salesfinity pages, so the catch-up after a fault has to page back to what it knew.
-const bothSources = (): HarnessOptions['sources'] => [
-  { name: SOURCE.salesfinity, provider: 'salesfinity', webhooks: [SF], pageSize: 2 },
-  { name: SOURCE.baanx, provider: 'baanx', webhooks: [BX] },
-];
-
-function webhookLines(harness: Harness, level: string, webhookId: string) {
-  return harness.logs.filter((line) => line.level === level && line.webhookId === webhookId);
-}
-
-function statusOf(harness: Harness, webhookId: string): WebhookStatus {
-  const status = harness.exporter.poller.statuses().find((s) => s.webhookId === webhookId);
-  if (!status) throw new Error(`no status for ${webhookId}`);
-  return status;
-}
-
-const apiRequests = (metrics: Exposition, source: string, code: string) => sampleValue(metrics, 'webhook_exporter_api_requests_total', { source, code }) ?? 0;
-
-/** Nothing the exporter wrote (logs, exposition) holds a secret or a request's query string. */
-async function expectNoSecrets(harness: Harness): Promise<void> {
-  const written = JSON.stringify(harness.logs) + (await harness.exporter.telemetry.collectExposition());
-  for (const secret of SIM_SECRETS) expect(written).not.toContain(secret);
-  expect(written).not.toMatch(/[?&](page|limit|sort)=/);
-}
-
-interface Scenario {
-  /** The webhook that misbehaves; the other provider's source must not notice. */
-  target: ProviderName;
-  /** Where each provider's log lives (the simulator behind its source). */
-  simFor: (provider: ProviderName) => ProviderSimulator;
-  harness: Harness;
-  inject(): void | Promise<void>;
-  clear(): void | Promise<void>;
-  expected: { code: string; problem: string; advice: RegExp };
-  /** Extra checks on the status while the fault lasts. */
-  checkStatus?: (status: WebhookStatus) => void;
-}
-
-/**
- * The whole story of one fault: 3 + 3 entries counted, the fault starts, 2 more entries arrive at
- * each webhook while the faulty one is polled three times, the fault clears, everything is caught up.
- */
-async function runScenario(scenario: Scenario): Promise<void> {
-  const { target, harness, simFor, expected } = scenario;
-  const other = OTHER[target];
-  const [targetId, otherId] = [WEBHOOK[target], WEBHOOK[other]];
-  const targetSource = SOURCE[target];
-  const deliveries = (provider: ProviderName) => harness.deliveries({ source: SOURCE[provider] });
-
-  await harness.poll();
-  expect(await deliveries(target)).toBe(3);
-  expect(await deliveries(other)).toBe(3);
-  const before = await harness.metrics();
-
-  await scenario.inject();
-  for (const provider of [target, other]) {
-    simFor(provider).append(provider, WEBHOOK[provider], [entry(provider, `${provider}-n1`, 2), entry(provider, `${provider}-n2`, 1)]);
-  }
-  for (let i = 0; i < POLLS_UNDER_FAULT; i++) await expect(harness.poll()).resolves.toBeUndefined();
-
-  const during = await harness.metrics();
-  expect(await deliveries(other)).toBe(5);
-  expect(await deliveries(target)).toBe(3);
-  expect(sampleValue(during, 'webhook_exporter_polls_total', { webhook_id: targetId, result: 'error' })).toBe(POLLS_UNDER_FAULT);
-  expect(sampleValue(during, 'webhook_exporter_polls_total', { webhook_id: otherId, result: 'error' })).toBe(0);
-  expect(sampleValue(during, 'webhook_exporter_up', { webhook_id: targetId })).toBe(0);
-  expect(sampleValue(during, 'webhook_exporter_up', { webhook_id: otherId })).toBe(1);
-  expect(apiRequests(during, targetSource, expected.code) - apiRequests(before, targetSource, expected.code)).toBe(POLLS_UNDER_FAULT);
-
-  const warnings = webhookLines(harness, 'warn', targetId);
-  expect(warnings).toHaveLength(1);
-  const [warning] = warnings;
-  expect(warning).toMatchObject({ source: targetSource, provider: target, webhookId: targetId, problem: expected.problem });
-  expect(String(warning?.msg)).toMatch(expected.advice);
-  expect(String(warning?.url)).not.toContain('?');
-  expect(webhookLines(harness, 'warn', otherId)).toHaveLength(0);
-
-  const status = statusOf(harness, targetId);
-  expect(status.lastResult).toBe('error');
-  expect(warning?.msg).toBe(`webhook log unreadable: ${status.lastError}`);
-  expect(status.nextPollNotBeforeMs).toBeGreaterThan(status.lastPollAtMs ?? Infinity);
-  scenario.checkStatus?.(status);
-
-  await scenario.clear();
-  await harness.poll();
-  await harness.poll();
-  const after = await harness.metrics();
-  expect(await deliveries(target)).toBe(5); // what arrived during the fault, once
-  expect(await deliveries(other)).toBe(5);
-  expect(sampleValue(after, 'webhook_exporter_up', { webhook_id: targetId })).toBe(1);
-  expect(sampleValue(after, 'webhook_exporter_polls_total', { webhook_id: targetId, result: 'error' })).toBe(POLLS_UNDER_FAULT);
-  expect(webhookLines(harness, 'warn', targetId)).toHaveLength(1);
-  const recovered = webhookLines(harness, 'info', targetId);
-  expect(recovered).toHaveLength(1);
-  expect(recovered[0]).toMatchObject({ msg: 'webhook log readable again', source: targetSource, failedPolls: POLLS_UNDER_FAULT });
-  expect(statusOf(harness, targetId)).toMatchObject({ lastResult: 'success', lastError: undefined, nextPollNotBeforeMs: undefined });
-  await expectNoSecrets(harness);
-}
+import { ProviderSimulator, type Fault } from '../src/simulator/index.js';
+import { sampleValue } from './helpers/exposition.js';
+import {
+  BX,
+  SF,
+  SeparateSalesfinity,
+  WEBHOOK,
+  bothSources,
+  entry,
+  minutesAgo,
+  runScenario,
+  startFaultSimulator,
+  statusOf,
+  webhookLines,
+  type Scenario,
+} from './helpers/fault-scenario.js';
+import { startHarness, type Harness, type HarnessOptions } from './helpers/harness.js';
 
 let sim: ProviderSimulator;
 const cleanups: Array<() => Promise<void>> = [];
@@ -134,11 +34,7 @@ async function exporter(options: Partial<HarnessOptions> = {}, simulator: Provid
 
 describe('one webhook misbehaves, the other source carries on', () => {
   beforeEach(async () => {
-    sim = await ProviderSimulator.start();
-    for (const provider of ['salesfinity', 'baanx'] as const) {
-      sim.addWebhook(provider, WEBHOOK[provider]);
-      sim.append(provider, WEBHOOK[provider], [10, 9, 8].map((minutesAgo, i) => entry(provider, `${provider}-e${i}`, minutesAgo)));
-    }
+    sim = await startFaultSimulator();
   });
 
   afterEach(async () => {
@@ -260,30 +156,14 @@ describe('one webhook misbehaves, the other source carries on', () => {
   }
 
   it('a refused connection (salesfinity), until the API is back on its port', async () => {
-    const downSim = await ProviderSimulator.start();
-    cleanups.push(() => downSim.close());
-    downSim.addWebhook('salesfinity', SF);
-    downSim.append('salesfinity', SF, sim.entries('salesfinity', SF));
-    // configFor sees the Baanx API on `sim` and the Salesfinity one on downSim's port.
-    const view: ProviderSimulator = Object.assign(Object.create(sim), {
-      baseUrl: (provider: ProviderName) => (provider === 'salesfinity' ? downSim.baseUrl(provider) : sim.baseUrl(provider)),
-    });
+    const salesfinity = await SeparateSalesfinity.start(sim);
+    cleanups.push(() => salesfinity.close());
     await runScenario({
       target: 'salesfinity',
-      simFor: (provider) => (provider === 'salesfinity' ? downSim : sim),
-      harness: await exporter({}, view),
-      inject: async () => {
-        await downSim.close();
-        // Let the exporter's pooled keep-alive connection see the close, as it would long before a
-        // real next tick; reusing it at once fails as "other side closed" instead of "refused".
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      },
-      clear: async () => {
-        const backSim = await ProviderSimulator.start({ port: Number(new URL(downSim.url).port) });
-        cleanups.push(() => backSim.close());
-        backSim.addWebhook('salesfinity', SF);
-        backSim.append('salesfinity', SF, downSim.entries('salesfinity', SF)); // the log as it grew meanwhile
-      },
+      simFor: salesfinity.simFor,
+      harness: await exporter({}, salesfinity.view),
+      inject: () => salesfinity.takeDown(),
+      clear: () => salesfinity.bringBack(),
       expected: { code: 'network_error', problem: 'network_error', advice: /cannot reach the provider \(ECONNREFUSED\): check DNS, network policy and baseUrl/ },
     });
   });
@@ -291,7 +171,7 @@ describe('one webhook misbehaves, the other source carries on', () => {
   it('counts invalid entries by reason and still counts the valid ones around them', async () => {
     const harness = await exporter();
     await harness.poll();
-    const at = minutesBefore(base, 5);
+    const at = minutesAgo(5);
     sim.append('salesfinity', SF, [
       entry('salesfinity', 'sf-valid-1', 6),
       { _id: 'bad-date', event: 'CALL_LOGGED', status: 'success', createdAt: 'yesterday' },

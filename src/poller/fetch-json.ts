@@ -25,8 +25,9 @@ export interface FetchOptions {
 export async function fetchJson(req: ProviderRequest, options: FetchOptions): Promise<FetchOutcome> {
   const timeout = AbortSignal.timeout(options.timeoutMs);
   const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
+  let readingBody = false;
   try {
-    const response = await request(req.url, {
+    const response = await settleOnAbort(request(req.url, {
       method: 'GET',
       headers: req.headers,
       signal,
@@ -34,7 +35,7 @@ export async function fetchJson(req: ProviderRequest, options: FetchOptions): Pr
       // The overall timeout above covers connect, headers and body; these stop a stalled socket sooner.
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
-    });
+    }), signal);
     const code = String(response.statusCode);
     if (response.statusCode < 200 || response.statusCode > 299) {
       // Drain so the connection can be reused; the body of an error page is not needed.
@@ -46,6 +47,7 @@ export async function fetchJson(req: ProviderRequest, options: FetchOptions): Pr
         retryAfterMs: parseRetryAfter(header(response.headers['retry-after']), Date.now()),
       };
     }
+    readingBody = true;
     const text = await readCapped(response.body, options.maxResponseBytes);
     if (text === undefined) return { kind: 'too_large', code, maxBytes: options.maxResponseBytes };
     try {
@@ -55,8 +57,24 @@ export async function fetchJson(req: ProviderRequest, options: FetchOptions): Pr
     }
   } catch (error) {
     if (timeout.aborted || isTimeoutError(error)) return { kind: 'timeout', code: 'timeout' };
-    return { kind: 'network_error', code: 'network_error', detail: describeNetworkError(error) };
+    const detail = describeNetworkError(error);
+    return { kind: 'network_error', code: 'network_error', detail: readingBody ? `${detail}: connection lost before the whole answer arrived` : detail };
   }
+}
+
+/**
+ * undici acts on an abort only once the request has a connected socket: while a TCP connect hangs,
+ * it waits for its own 10 s connect timeout, whatever http.timeout says. Settle when the signal
+ * fires instead; undici still aborts the abandoned request as soon as its connect ends.
+ */
+function settleOnAbort<T>(pending: Promise<T>, signal: AbortSignal): Promise<T> {
+  pending.catch(() => undefined);
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    pending.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 async function readCapped(body: AsyncIterable<Uint8Array> & { destroy(): unknown }, maxBytes: number): Promise<string | undefined> {

@@ -11,7 +11,13 @@ export type Fault =
   | { kind: 'html'; times?: number }
   | { kind: 'wrong-shape'; times?: number }
   | { kind: 'slow'; delayMs: number; times?: number }
-  | { kind: 'reset'; times?: number };
+  | { kind: 'reset'; times?: number }
+  /** The real answer's headers and first half, then silence: a body that stalls mid-way. */
+  | { kind: 'stall-body'; times?: number }
+  /** The real answer's headers and first half, then the connection closes: JSON cut off mid-way. */
+  | { kind: 'cut-body'; times?: number }
+  /** The real answer encoded as Latin-1: non-ASCII characters arrive as bytes that are not UTF-8. */
+  | { kind: 'latin1'; times?: number };
 
 export const ALL_WEBHOOKS = '*';
 

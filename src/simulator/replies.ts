@@ -1,4 +1,5 @@
-// Writing answers: plain JSON, and the canned misbehaviour of the faults that answer at once.
+// Writing answers: plain JSON, the canned misbehaviour of the faults that answer at once, and the
+// body faults that misdeliver a real answer (cut short, stalled, wrongly encoded).
 
 import { STATUS_CODES, type ServerResponse } from 'node:http';
 import type { Fault } from './faults.js';
@@ -10,7 +11,11 @@ const TRUNCATED_JSON = '{"data": [{"_id": "507f1f77bcf86cd799439055", "event": "
 const MAINTENANCE_PAGE =
   '<!doctype html><html><head><title>Maintenance</title></head><body><h1>We will be back soon</h1></body></html>';
 
-export type ImmediateFault = Exclude<Fault, { kind: 'slow' } | { kind: 'reset' }>;
+/** Faults that misdeliver the real answer rather than replacing it. */
+export type BodyFault = Extract<Fault, { kind: 'stall-body' } | { kind: 'cut-body' } | { kind: 'latin1' }>;
+export type ImmediateFault = Exclude<Fault, { kind: 'slow' } | { kind: 'reset' } | BodyFault>;
+/** Writes an answer's status and JSON body: plainly, or misdelivered by a body fault. */
+export type AnswerWriter = (res: ServerResponse, status: number, body: unknown) => void;
 
 export function sendFaultReply(res: ServerResponse, fault: ImmediateFault, api: ProviderApi): void {
   switch (fault.kind) {
@@ -29,11 +34,23 @@ export function sendFaultReply(res: ServerResponse, fault: ImmediateFault, api: 
   }
 }
 
+export function bodyFaultWriter(fault: BodyFault): AnswerWriter {
+  return (res, status, body) => {
+    const text = JSON.stringify(body);
+    if (fault.kind === 'latin1') return send(res, status, 'application/json; charset=utf-8', Buffer.from(text, 'latin1'));
+    // Content-Length promises the whole answer; only half of it is ever written.
+    const bytes = Buffer.from(text);
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': bytes.byteLength });
+    res.write(bytes.subarray(0, Math.floor(bytes.byteLength / 2)));
+    if (fault.kind === 'cut-body') res.socket?.end();
+  };
+}
+
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   send(res, status, 'application/json; charset=utf-8', JSON.stringify(body));
 }
 
-function send(res: ServerResponse, status: number, contentType: string, text: string): void {
+function send(res: ServerResponse, status: number, contentType: string, text: string | Buffer): void {
   res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }

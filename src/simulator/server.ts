@@ -9,7 +9,7 @@ import type { ProviderName } from '../providers/types.js';
 import { baanxApi } from './baanx-api.js';
 import { FaultBook, type Fault } from './faults.js';
 import type { ProviderApi } from './provider-api.js';
-import { sendFaultReply, sendJson } from './replies.js';
+import { bodyFaultWriter, sendFaultReply, sendJson, type AnswerWriter } from './replies.js';
 import { salesfinityApi } from './salesfinity-api.js';
 import { SIM_BAANX_TOKEN, SIM_SALESFINITY_API_KEY } from './secrets.js';
 import { LogStore } from './store.js';
@@ -210,14 +210,14 @@ export class ProviderSimulator {
     this.answer(request, res);
   }
 
-  private answer(request: SimRequest, res: ServerResponse): void {
+  private answer(request: SimRequest, res: ServerResponse, write: AnswerWriter = sendJson): void {
     const { provider, webhookId, query } = request;
     const api = APIS[provider];
     if (!request.authorized) return sendJson(res, 401, api.unauthorizedBody);
     if (!this.stores[provider].hasWebhook(webhookId)) return sendJson(res, 404, { message: 'Webhook not found' });
     this.applyRetention(provider, webhookId);
     const { status, body } = api.answer(this.stores[provider].entries(webhookId), query);
-    sendJson(res, status, body);
+    write(res, status, body);
   }
 
   private misbehave(fault: Fault, request: SimRequest, res: ServerResponse): void {
@@ -233,6 +233,10 @@ export class ProviderSimulator {
       case 'reset':
         res.socket?.destroy();
         return;
+      case 'stall-body':
+      case 'cut-body':
+      case 'latin1':
+        return this.answer(request, res, bodyFaultWriter(fault));
       default:
         sendFaultReply(res, fault, APIS[request.provider]);
     }

@@ -1,6 +1,7 @@
 // A real exporter (config → adapters → poller → telemetry) pointed at a real simulator over
 // loopback, with its log lines captured, for tests that check what a user would see.
 
+import type { Dispatcher } from 'undici';
 import { buildExporter, type Exporter } from '../../src/app.js';
 import { parseConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/logger.js';
@@ -29,6 +30,8 @@ export interface HarnessOptions {
   schedule?: string;
   /** Jitter source for back-off; fixed in tests that time it. */
   random?: () => number;
+  /** HTTP client for provider requests, e.g. one with its own DNS lookup; default undici's global one. */
+  dispatcher?: Dispatcher;
   shard?: { index: number; count: number };
 }
 
@@ -73,7 +76,7 @@ export async function startHarness(sim: ProviderSimulator, options: HarnessOptio
     level: 'debug',
     destination: { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) },
   });
-  const exporter = await buildExporter(config, { logger, random: options.random });
+  const exporter = await buildExporter(config, { logger, random: options.random, dispatcher: options.dispatcher });
   await exporter.poller.restoreState();
   const metrics = async () => parseExposition(await exporter.telemetry.collectExposition());
   return {
