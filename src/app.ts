@@ -3,7 +3,7 @@
 
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Dispatcher } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import type { ExporterConfig } from './config/index.js';
 import type { Logger } from './logger.js';
 import { Poller, type WebhookTarget } from './poller/index.js';
@@ -73,6 +73,9 @@ export async function buildExporter(config: ExporterConfig, deps: ExporterDeps):
   });
   // Traces only when OTEL_TRACES_EXPORTER asks: otherwise no provider exists and nothing is sent.
   const tracer = tracingRequested() ? await DeliveryTracer.fromEnv(exporterResource(VERSION), VERSION) : undefined;
+  // Our own client, not undici's global one: its connect timeout (10 s) would keep an abandoned
+  // connect attempt alive past http.timeout, a second request in flight to a webhook's provider.
+  const ownDispatcher = deps.dispatcher ? undefined : new Agent({ connect: { timeout: config.http.timeout } });
   const poller = new Poller({
     targets,
     schedule: config.schedule,
@@ -86,7 +89,7 @@ export async function buildExporter(config: ExporterConfig, deps: ExporterDeps):
     logger: deps.logger,
     now: deps.now,
     random: deps.random,
-    dispatcher: deps.dispatcher,
+    dispatcher: deps.dispatcher ?? ownDispatcher,
   });
   const server = createServer({
     telemetry,
@@ -119,7 +122,7 @@ export async function buildExporter(config: ExporterConfig, deps: ExporterDeps):
       stopping ??= (async () => {
         await poller.stop(READ_GRACE_MS);
         await closeServer(server, hurried ? 0 : CONNECTION_GRACE_MS);
-        await Promise.all([telemetry.shutdown(), tracer?.shutdown()]); // flushes spans and OTLP metrics
+        await Promise.all([telemetry.shutdown(), tracer?.shutdown(), ownDispatcher?.destroy()]); // flushes spans and OTLP metrics
       })();
       return stopping;
     },

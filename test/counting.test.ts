@@ -274,6 +274,18 @@ describe('counting rules', () => {
       expect(harness.logs.some((line) => line.level === 'warn' && String(line.msg).includes('Raise maxPages'))).toBe(true);
     });
 
+    it('Salesfinity: a read that reached known entries but not the end of the lookback window says only late entries may be missed', async () => {
+      sim.append('salesfinity', SF, Array.from({ length: 10 }, (_, i) => sf(`w${i}`, 4 - i * 0.1))); // all inside 5m lookback
+      const harness = await exporter({ ...salesfinity({ pageSize: 2, maxPages: 2 }), startFrom: 'now' });
+      await harness.poll(); // startFrom now: marks what it reads, no gap
+      sim.append('salesfinity', SF, [sf('fresh', 2)]);
+      await harness.poll();
+      expect(await harness.deliveries()).toBe(1);
+      expect(sampleValue(await harness.metrics(), 'webhook_exporter_gaps_total', { webhook_id: SF })).toBe(1);
+      const warning = harness.logs.find((line) => line.level === 'warn' && String(line.msg).startsWith('possible gap'));
+      expect(String(warning?.msg)).toContain('before re-reading the whole lookback window');
+    });
+
     it('a page that fails mid-read keeps the checkpoint: the next poll reads the window again and counts each entry once', async () => {
       sim.append('salesfinity', SF, [sf('z', 30)]);
       const harness = await exporter(salesfinity({ pageSize: 2 }));

@@ -4,7 +4,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { lookup as systemLookup, type LookupAddress, type LookupOptions } from 'node:dns';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -136,6 +136,33 @@ describe('the connection or the body fails, the other source carries on', () => 
     });
   });
 });
+
+describe('a connect that hangs', () => {
+  it('is abandoned at http.timeout: no connect attempt outlives it (one request in flight per webhook)', async () => {
+    const salesfinity = await SeparateSalesfinity.start(sim);
+    cleanups.push(() => salesfinity.close());
+    const harness = await exporter({ timeout: '300ms' }, salesfinity.view);
+    await salesfinity.takeDown();
+    const blackHole = await BlackHole.open(salesfinity.port);
+    cleanups.push(() => blackHole.close());
+    const fillersConnecting = await connectingTo(salesfinity.port);
+    await harness.poll();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // undici's own connect timeout is 10 s: without the exporter's, its SYN would still be pending.
+    expect(await connectingTo(salesfinity.port)).toBe(fillersConnecting);
+  });
+});
+
+/** Sockets of this machine in SYN_SENT towards 127.0.0.1:port (Linux's /proc/net/tcp). */
+async function connectingTo(port: number): Promise<number> {
+  const table = await readFile('/proc/net/tcp', 'utf8');
+  const remote = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const SYN_SENT = '02';
+  return table.split('\n').filter((line) => {
+    const fields = line.trim().split(/\s+/);
+    return fields[2] === remote && fields[3] === SYN_SENT;
+  }).length;
+}
 
 /**
  * A port where TCP connects hang, as behind a firewall that drops packets: a listener in a stopped

@@ -158,9 +158,12 @@ export async function readLog(settings: ReadSettings, deps: ReadDeps): Promise<R
 
   const cutShort = adapter.paginated && result.pages >= settings.maxPages && !reachedEnd && oldestReadMs >= floorMs;
   if (cutShort && (!firstRead || settings.startFrom === 'backfill')) {
-    result.gap =
-      `read stopped at maxPages=${settings.maxPages} before reaching entries already seen; ` +
-      'deliveries older than the last page read were not counted. Raise maxPages or poll more often (schedule).';
+    // Reaching known entries means every new one was read; only late ones in the rest of the window can be missed.
+    result.gap = anyKnown
+      ? `read stopped at maxPages=${settings.maxPages} before re-reading the whole lookback window; ` +
+        'deliveries logged late in the part not re-read were not counted. Raise maxPages, or lower lookback.'
+      : `read stopped at maxPages=${settings.maxPages} before reaching entries already seen; ` +
+        'deliveries older than the last page read were not counted. Raise maxPages or poll more often (schedule).';
   }
   const fullUnpaginatedRead = !adapter.paginated && result.entriesRead >= adapter.pageSize;
   // No known entry is the whole test (contract.md): an earlier read of an empty log, or ties at the
