@@ -87,11 +87,15 @@ const COLUMNS: Array<[keyof Row, string]> = [
 
 /** A Markdown table, readable in a terminal and pasteable into docs/performance.md. */
 export function renderTable(rows: readonly Row[]): string {
-  const widths = COLUMNS.map(([key, title]) => Math.max(title.length, ...rows.map((row) => row[key].length)));
-  const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i] as number)).join(' | ')} |`;
-  return [
-    line(COLUMNS.map(([, title]) => title)),
-    line(widths.map((width) => '-'.repeat(width))),
-    ...rows.map((row) => line(COLUMNS.map(([key]) => row[key]))),
-  ].join('\n');
+  return markdownTable(
+    COLUMNS.map(([, title]) => title),
+    rows.map((row) => COLUMNS.map(([key]) => row[key])),
+  );
+}
+
+/** Any Markdown table, columns padded to their widest cell. */
+export function markdownTable(titles: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+  const widths = titles.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] ?? '').length)));
+  const line = (cells: readonly string[]) => `| ${widths.map((width, i) => (cells[i] ?? '').padEnd(width)).join(' | ')} |`;
+  return [line(titles), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
 }
