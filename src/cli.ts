@@ -126,27 +126,37 @@ async function once(config: ExporterConfig): Promise<number> {
 }
 
 async function run(config: ExporterConfig): Promise<number> {
+  const signalled = firstSignal();
   const logger = createLogger();
   const exporter = await buildExporter(config, { logger });
-  return serve(exporter, logger);
+  return serve(exporter, logger, signalled);
 }
 
 async function runDemo(port: number | undefined): Promise<number> {
+  const signalled = firstSignal();
   const logger = createLogger();
   const demo = await startDemo({ logger, port });
   logger.info({ simulator: demo.simulator.url }, 'demo: simulated Salesfinity and Baanx APIs with live traffic');
-  return serve(demo.exporter, logger, () => demo.simulator.close());
+  return serve(demo.exporter, logger, signalled, () => demo.simulator.close());
 }
 
-/** Listens, polls, and waits for SIGTERM/SIGINT; resolves with the exit code. */
-async function serve(exporter: Exporter, logger: Logger, cleanup?: () => Promise<void>): Promise<number> {
-  const address = await exporter.listen();
-  logger.info({ version: VERSION, address: `${address.address}:${address.port}`, sources: exporter.config.sources.length }, 'webhook-log-exporter listening');
-  await exporter.start();
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+/**
+ * Listens before anything slow starts: a signal during start-up (listening, restoring a large state
+ * file) must lead to the same orderly stop and exit 0, not to the default action of the signal.
+ */
+function firstSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
   });
+}
+
+/** Listens, polls, and waits for SIGTERM/SIGINT; resolves with the exit code. */
+async function serve(exporter: Exporter, logger: Logger, signalled: Promise<NodeJS.Signals>, cleanup?: () => Promise<void>): Promise<number> {
+  const address = await exporter.listen();
+  logger.info({ version: VERSION, address: `${address.address}:${address.port}`, sources: exporter.config.sources.length }, 'webhook-log-exporter listening');
+  await exporter.start();
+  const signal = await signalled;
   logger.info({ signal, boundMs: SHUTDOWN_BOUND_MS }, 'shutting down');
   // A second signal means "now": cut the grace periods, but still write the state file. Exiting
   // without it would count again, after the restart, every delivery recorded since the last write.
