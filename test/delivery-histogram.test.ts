@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { METER_NAME, METRICS } from '../src/telemetry/catalogue.js';
 import { DeliveryHistogram } from '../src/telemetry/delivery-histogram.js';
 import { exporterResource } from '../src/telemetry/resource.js';
-import { seriesKey } from '../src/telemetry/series.js';
+import { retainedKey } from '../src/telemetry/series.js';
 
 const VERSION = '9.9.9';
 const BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -46,7 +46,7 @@ async function exposition(recordings: readonly Recording[], aggregator: 'sdk' | 
   for (const { labels, value } of recordings) {
     const attributes = Object.fromEntries(METRIC.labels.map((label, i) => [label, labels[i]]));
     if (aggregator === 'sdk') sdk.record(value, attributes);
-    else ours.series(seriesKey(labels), attributes).record(value);
+    else ours.series(retainedKey(labels), attributes).record(value);
   }
   const { resourceMetrics } = await exporter.collect();
   return new PrometheusSerializer().serialize(resourceMetrics);

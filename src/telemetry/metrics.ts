@@ -10,7 +10,7 @@ import { createInstruments, type Instruments } from './instruments.js';
 import { createMetricsPipeline, type MetricReaderFactory } from './meter-provider.js';
 import { streamChunks } from './metrics-response.js';
 import { PrometheusTextSerializer } from './prometheus-text.js';
-import { retainedKey, SeriesAttributes, seriesAttributes, seriesKey, Tally } from './series.js';
+import { retainedKey, SeriesAttributes, seriesAttributes, SeriesMap, Tally } from './series.js';
 
 /** The Prometheus text format 0.0.4, as Prometheus 3 expects it to be declared. */
 export const PROMETHEUS_TEXT_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -53,7 +53,7 @@ export class ExporterTelemetry {
     webhook: new SeriesAttributes('up'),
   };
   /** Keyed by source, provider, webhook, event label, status and HTTP code: see deliverySeries. */
-  private readonly deliverySeriesByKey = new Map<string, DeliverySeries>();
+  private readonly deliverySeriesByKey = new SeriesMap<DeliverySeries>();
   /** Newest createdAt recorded per last-delivery series, Unix ms; that gauge never moves back. */
   private readonly newestDeliveryMs = new Map<Attributes, number>();
 
@@ -116,19 +116,12 @@ export class ExporterTelemetry {
     httpStatusCode: number | undefined,
   ): DeliverySeries {
     const code = httpStatusCode === undefined ? NO_HTTP_STATUS : String(httpStatusCode);
-    const values = [source, provider, webhookId, event, status, code];
-    let series = this.deliverySeriesByKey.get(seriesKey(values));
-    if (series === undefined) {
-      // Attributes made here, not through a SeriesAttributes map: this map already keeps them,
-      // and a second index per metric would cost ~4 MB at 10k series.
+    // Attributes made here, not through a SeriesAttributes map: this map already keeps them,
+    // and a second index per metric would cost ~4 MB at 10k series.
+    return this.deliverySeriesByKey.getOrCreate([source, provider, webhookId, event, status, code], () => {
       const labels = [source, provider, webhookId, event, status] as const;
-      series = {
-        labels,
-        deliveries: seriesAttributes('deliveries', [...labels, code]),
-      };
-      this.deliverySeriesByKey.set(retainedKey(values), series);
-    }
-    return series;
+      return { labels, deliveries: seriesAttributes('deliveries', [...labels, code]) };
+    });
   }
 
   /** Shared by the delivery series that differ only in HTTP code. */

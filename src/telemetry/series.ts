@@ -6,18 +6,25 @@ import { METRICS, type LabelValues, type MetricKey } from './catalogue.js';
  * the same object for every entry of a series, and a Tally can key on identity.
  */
 export class SeriesAttributes<K extends MetricKey> {
-  private readonly byValues = new Map<string, Attributes>();
+  private readonly byValues = new SeriesMap<Attributes>();
 
   constructor(private readonly metric: K) {}
 
   get(values: LabelValues<K>): Attributes {
-    const key = seriesKey(values);
-    let attributes = this.byValues.get(key);
-    if (attributes === undefined) {
-      attributes = seriesAttributes(this.metric, values);
-      this.byValues.set(retainedKey(values), attributes);
-    }
-    return attributes;
+    return this.byValues.getOrCreate(values, () => seriesAttributes(this.metric, values));
+  }
+}
+
+/** A Map keyed by label values, looked up with a cheap `+=` key and stored under a flat copy of it. */
+export class SeriesMap<V> {
+  private readonly byKey = new Map<string, V>();
+
+  getOrCreate(values: readonly string[], create: () => V): V {
+    const found = this.byKey.get(seriesKey(values));
+    if (found !== undefined) return found;
+    const created = create();
+    this.byKey.set(retainedKey(values), created);
+    return created;
   }
 }
 
@@ -33,7 +40,7 @@ export function seriesAttributes<K extends MetricKey>(metric: K, values: LabelVa
  * 10k series 8 MB smaller than a Map per label level would. Built with `+=` for the lookup, which
  * makes a rope of cons strings; a key that is kept is built by `retainedKey` instead.
  */
-export function seriesKey(values: readonly string[]): string {
+function seriesKey(values: readonly string[]): string {
   let key = '';
   for (const value of values) key += `${value.length}:${value}`;
   return key;
