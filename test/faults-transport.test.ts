@@ -22,6 +22,7 @@ import {
   WEBHOOK,
   apiRequests,
   bothSources,
+  startFaultHarness,
   entry,
   minutesAgo,
   runScenario,
@@ -29,7 +30,7 @@ import {
   webhookLines,
   type Scenario,
 } from './helpers/fault-scenario.js';
-import { startHarness, type Harness, type HarnessOptions } from './helpers/harness.js';
+import { type Harness, type HarnessOptions } from './helpers/harness.js';
 import { promtoolCheckMetrics } from './helpers/promtool.js';
 
 const MIB = 1024 * 1024;
@@ -37,7 +38,7 @@ let sim: ProviderSimulator;
 const cleanups: Array<() => Promise<void> | void> = [];
 
 async function exporter(options: Partial<HarnessOptions> = {}, simulator: ProviderSimulator = sim): Promise<Harness> {
-  const harness = await startHarness(simulator, { sources: bothSources(), lookback: '1h', ...options });
+  const harness = await startFaultHarness(simulator, options);
   cleanups.push(() => harness.stop());
   return harness;
 }

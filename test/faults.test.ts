@@ -12,7 +12,7 @@ import {
   SF,
   SeparateSalesfinity,
   WEBHOOK,
-  bothSources,
+  startFaultHarness,
   entry,
   minutesAgo,
   runScenario,
@@ -27,7 +27,7 @@ let sim: ProviderSimulator;
 const cleanups: Array<() => Promise<void>> = [];
 
 async function exporter(options: Partial<HarnessOptions> = {}, simulator: ProviderSimulator = sim): Promise<Harness> {
-  const harness = await startHarness(simulator, { sources: bothSources(), lookback: '1h', ...options });
+  const harness = await startFaultHarness(simulator, options);
   cleanups.push(() => harness.stop());
   return harness;
 }

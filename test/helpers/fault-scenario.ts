@@ -6,7 +6,7 @@ import type { WebhookStatus } from '../../src/poller/index.js';
 import type { ProviderName } from '../../src/providers/types.js';
 import { ProviderSimulator, SIM_SECRETS, baanxEntry, salesfinityEntry } from '../../src/simulator/index.js';
 import { sampleValue, type Exposition } from './exposition.js';
-import { minutesBefore, type Harness, type HarnessOptions } from './harness.js';
+import { minutesBefore, startHarness, type Harness, type HarnessOptions } from './harness.js';
 
 export const SF = '507f1f77bcf86cd799439011';
 export const BX = '770e8400-e29b-41d4-a716-446655440002';
@@ -40,6 +40,11 @@ export const bothSources = (): HarnessOptions['sources'] => [
   { name: SOURCE.salesfinity, provider: 'salesfinity', webhooks: [SF], pageSize: 2 },
   { name: SOURCE.baanx, provider: 'baanx', webhooks: [BX] },
 ];
+
+/** An exporter reading both fault webhooks, with a lookback wider than every entry's age. */
+export function startFaultHarness(simulator: ProviderSimulator, options: Partial<HarnessOptions> = {}): Promise<Harness> {
+  return startHarness(simulator, { sources: bothSources(), lookback: '1h', ...options });
+}
 
 export function webhookLines(harness: Harness, level: string, webhookId: string) {
   return harness.logs.filter((line) => line.level === level && line.webhookId === webhookId);
