@@ -7,6 +7,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { MB } from '../bench/harness.js';
+import { scrapeOnce } from '../bench/scrape.js';
 import { cardinalityLimit } from '../src/telemetry/catalogue.js';
 import { parseExposition, type Exposition } from '../test/helpers/exposition.js';
 import { configFor } from '../test/helpers/harness.js';
@@ -227,10 +228,7 @@ function boundProblems(exposition: Exposition, perMetric: Map<string, number>, l
 }
 
 async function scrape(metricsUrl: string): Promise<Exposition> {
-  const response = await request(metricsUrl);
-  const text = await response.body.text();
-  if (response.statusCode !== 200) throw new Error(`GET /metrics answered ${response.statusCode}`);
-  return parseExposition(text);
+  return parseExposition(await scrapeOnce(metricsUrl));
 }
 
 /** A scrape as Prometheus makes it between checkpoints: the exporter does the work, the body is dropped. */
