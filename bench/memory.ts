@@ -4,6 +4,7 @@
 
 import { execFile, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -45,11 +46,12 @@ export async function runMemory(seriesCount: number, rounds: number): Promise<Me
 }
 
 /**
- * The child runs as compiled JavaScript, as the image runs dist/cli.js: under tsx, Node 20 runs
- * the loader in its own thread, which alone adds ~35 MB of RSS that production never has.
+ * The child runs as compiled JavaScript, as the image runs dist/cli.js: under tsx, Node runs the
+ * loader in its own thread, which alone adds ~35 MB of RSS that production never has.
  */
 async function compileChild(): Promise<void> {
-  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  // TypeScript 7 exports no path to its bin; it sits beside the package.json it does export.
+  const tsc = join(dirname(createRequire(import.meta.url).resolve('typescript/package.json')), 'bin', 'tsc');
   await promisify(execFile)(process.execPath, [tsc, '-p', TSCONFIG], { cwd: PROJECT_ROOT });
   // src/version.ts reads ../package.json relative to itself, as dist/ does.
   await promisify(execFile)('cp', [`${PROJECT_ROOT}package.json`, COMPILED]);

@@ -158,6 +158,19 @@ describe('kustomizations', () => {
     ]);
   });
 
+  it('the unknown-key check walks each array element and the prometheus-operator kinds too, and lets any key into a map', () => {
+    const typo = structuredClone(podMonitor) as unknown as KubernetesObject & IPodMonitor;
+    typo.metadata.labels = { ...typo.metadata.labels, 'example.com/any-key': 'maps accept it' };
+    expect(typo.spec.podMetricsEndpoints).toHaveLength(1);
+    typo.spec.podMetricsEndpoints?.push({ port: 'metrics', intervall: '30s' } as never);
+    Object.assign(typo.spec, { namespaceSelecter: { any: true } });
+    expect(() => validateWithModel(typo)).not.toThrow();
+    expect(unknownKeyProblems(typo)).toEqual([
+      expect.stringMatching(/^PodMonitor webhook-log-exporter: \.spec\.podMetricsEndpoints\[1\]\.intervall is not a field of IPodMetricsEndpoint \(fields: .*\binterval\b/),
+      expect.stringMatching(/^PodMonitor webhook-log-exporter: \.spec\.namespaceSelecter is not a field of IPodMonitorSpec \(fields: .*\bnamespaceSelector\b/),
+    ]);
+  });
+
   it('label every object with app.kubernetes.io/name', () => {
     for (const object of KUSTOMIZATIONS.flatMap(rendered)) {
       const expected = object.kind === 'Deployment' ? 'example-app' : 'webhook-log-exporter';
@@ -360,7 +373,7 @@ describe('probes and scrape endpoints against the real server', () => {
       await exporter.start();
       await vi.waitFor(async () => expect((await get(container.readinessProbe!.httpGet!.path!)).status).toBe(200), { timeout: 10_000 });
 
-      const scrapePaths = [podMonitor.spec.podMetricsEndpoints[0]?.path, serviceMonitor.spec.endpoints[0]?.path];
+      const scrapePaths = [podMonitor.spec.podMetricsEndpoints?.[0]?.path, serviceMonitor.spec.endpoints[0]?.path];
       expect(new Set(scrapePaths)).toEqual(new Set(['/metrics']));
       const metrics = await get('/metrics');
       expect(metrics.status).toBe(200);
@@ -377,13 +390,13 @@ describe('probes and scrape endpoints against the real server', () => {
 
   it('are reached by the PodMonitor and ServiceMonitor through the metrics port, with the job the alerts select', () => {
     const containerPort = metricsPort(exporterContainer(deployments.native)).containerPort;
-    expect(podMonitor.spec.podMetricsEndpoints.map((endpoint) => endpoint.port)).toEqual(['metrics']);
+    expect(podMonitor.spec.podMetricsEndpoints?.map((endpoint) => endpoint.port)).toEqual(['metrics']);
     expect(service.spec?.ports).toEqual([expect.objectContaining({ name: 'metrics', targetPort: containerPort })]);
     expect(serviceMonitor.spec.endpoints.map((endpoint) => endpoint.port)).toEqual(['metrics']);
     expect(service.metadata?.labels).toMatchObject(serviceMonitor.spec.selector.matchLabels ?? {});
 
     const job = /^job="([^"]+)"$/.exec(mixinConfig.exporterSelector)?.[1];
-    expect(podMonitor.spec.podMetricsEndpoints[0]?.relabelings).toContainEqual({ action: 'replace', targetLabel: 'job', replacement: job });
+    expect(podMonitor.spec.podMetricsEndpoints?.[0]?.relabelings).toContainEqual({ action: 'replace', targetLabel: 'job', replacement: job });
     expect(service.metadata?.name).toBe(job); // a ServiceMonitor's job is the Service name
   });
 });

@@ -55,12 +55,11 @@ export function createMetricsPipeline(opts: MetricsPipelineOptions): MetricsPipe
 export async function otlpMetricReadersFromEnv(): Promise<MetricReaderFactory[]> {
   const wanted = (process.env.OTEL_METRICS_EXPORTER ?? '').split(',').map((name) => name.trim());
   if (!wanted.includes('otlp')) return [];
-  const { getNonNegativeNumberFromEnv, getOtlpMetricExporterFromEnv } = await import('./otel-env.js');
-  // The SDK's getPeriodicExportingMetricReaderFromEnv, with our producers: same variables and
-  // defaults, and the timeout clamped to the interval.
-  const exportIntervalMillis = getNonNegativeNumberFromEnv('OTEL_METRIC_EXPORT_INTERVAL') ?? 60_000;
-  const exportTimeoutMillis = Math.min(getNonNegativeNumberFromEnv('OTEL_METRIC_EXPORT_TIMEOUT') ?? 30_000, exportIntervalMillis);
-  const exporter = getOtlpMetricExporterFromEnv();
+  const { positiveNumberFromEnv, otlpMetricExporterFromEnv } = await import('./otel-env.js');
+  // The SDK's defaults for a periodic reader, and the timeout clamped to the interval.
+  const exportIntervalMillis = positiveNumberFromEnv('OTEL_METRIC_EXPORT_INTERVAL') ?? 60_000;
+  const exportTimeoutMillis = Math.min(positiveNumberFromEnv('OTEL_METRIC_EXPORT_TIMEOUT') ?? 30_000, exportIntervalMillis);
+  const exporter = await otlpMetricExporterFromEnv();
   return [(metricProducers) => new PeriodicExportingMetricReader({ exporter, exportIntervalMillis, exportTimeoutMillis, metricProducers })];
 }
 

@@ -1,13 +1,81 @@
-// The OpenTelemetry SDK's own env handling (OTEL_EXPORTER_OTLP_*_PROTOCOL → http/json,
-// http/protobuf or grpc; OTEL_METRIC_EXPORT_INTERVAL/TIMEOUT; OTEL_TRACES_EXPORTER and the batch
-// settings), so OTLP is configured exactly as the OTel docs say. NodeSDK itself cannot be used: it
-// would push OTLP metrics by default when OTEL_METRICS_EXPORTER is unset.
+// OTEL_* variables → OTLP exporters, with the semantics of the OpenTelemetry SDK environment
+// specification (https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/).
 //
-// Imported only when an OTLP export is asked for: this module loads every OTLP exporter (gRPC,
-// protobuf, JSON; traces, metrics and logs), about 10 MB of RSS that a plain /metrics sidecar
-// never uses. It is an internal path of sdk-node, pinned in package.json.
-export {
-  getNonNegativeNumberFromEnv,
-  getOtlpMetricExporterFromEnv,
-  getSpanProcessorsFromEnv,
-} from '@opentelemetry/sdk-node/build/src/utils.js';
+// Why our own lines: @opentelemetry/sdk-node 0.30x exports only NodeSDK, which registers global
+// providers and builds a MeterProvider of its own; its env helpers are internal. These are the few
+// of them we need, for our own providers. test/otel-env.test.ts pins their behaviour.
+//
+// Imported only when an OTLP export is asked for, and each exporter package only for the protocol
+// chosen: gRPC alone loads @grpc/grpc-js, megabytes a plain /metrics sidecar never uses.
+import { diag } from '@opentelemetry/api';
+import { getNumberFromEnv, getStringFromEnv, getStringListFromEnv } from '@opentelemetry/core';
+import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
+import { BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';
+
+export type OtlpProtocol = 'grpc' | 'http/json' | 'http/protobuf';
+
+/** The signal's own OTEL_EXPORTER_OTLP_<SIGNAL>_PROTOCOL, then the shared one, then http/protobuf. */
+export function otlpProtocolFromEnv(signal: 'TRACES' | 'METRICS'): OtlpProtocol {
+  const protocol =
+    (getStringFromEnv(`OTEL_EXPORTER_OTLP_${signal}_PROTOCOL`) ?? getStringFromEnv('OTEL_EXPORTER_OTLP_PROTOCOL'))?.trim() ||
+    'http/protobuf';
+  if (protocol === 'grpc' || protocol === 'http/json' || protocol === 'http/protobuf') return protocol;
+  diag.warn(`Unsupported OTLP ${signal.toLowerCase()} protocol: "${protocol}". Using http/protobuf.`);
+  return 'http/protobuf';
+}
+
+/** A positive number from the environment; unset, blank, zero or negative: undefined (the default). */
+export function positiveNumberFromEnv(name: string): number | undefined {
+  const value = getNumberFromEnv(name);
+  if (value === undefined || value > 0) return value;
+  diag.warn(`${name} (${value}) is invalid, expected a number greater than 0, using the default.`);
+  return undefined;
+}
+
+/** The OTLP metric exporter for OTEL_EXPORTER_OTLP_METRICS_PROTOCOL; endpoint, headers etc. it reads itself. */
+export async function otlpMetricExporterFromEnv(): Promise<PushMetricExporter> {
+  switch (otlpProtocolFromEnv('METRICS')) {
+    case 'grpc':
+      return new (await import('@opentelemetry/exporter-metrics-otlp-grpc')).OTLPMetricExporter();
+    case 'http/json':
+      return new (await import('@opentelemetry/exporter-metrics-otlp-http')).OTLPMetricExporter();
+    case 'http/protobuf':
+      return new (await import('@opentelemetry/exporter-metrics-otlp-proto')).OTLPMetricExporter();
+  }
+}
+
+async function otlpSpanExporterFromEnv(): Promise<SpanExporter> {
+  switch (otlpProtocolFromEnv('TRACES')) {
+    case 'grpc':
+      return new (await import('@opentelemetry/exporter-trace-otlp-grpc')).OTLPTraceExporter();
+    case 'http/json':
+      return new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter();
+    case 'http/protobuf':
+      return new (await import('@opentelemetry/exporter-trace-otlp-proto')).OTLPTraceExporter();
+  }
+}
+
+/**
+ * One processor per exporter OTEL_TRACES_EXPORTER names (`otlp`, `console`), each OTLP exporter
+ * behind a batch processor configured by OTEL_BSP_*. `none`, or nothing usable: no processor.
+ */
+export async function spanProcessorsFromEnv(): Promise<SpanProcessor[]> {
+  const names = [...new Set(getStringListFromEnv('OTEL_TRACES_EXPORTER') ?? [])];
+  if (names.length === 0 || names.includes('none')) return [];
+  const processors: SpanProcessor[] = [];
+  for (const name of names) {
+    if (name === 'otlp') processors.push(new BatchSpanProcessor({ exporter: await otlpSpanExporterFromEnv(), ...batchConfigFromEnv() }));
+    else if (name === 'console') processors.push(new SimpleSpanProcessor({ exporter: new ConsoleSpanExporter() }));
+    else diag.warn(`Unsupported OTEL_TRACES_EXPORTER value: "${name}". Supported values are: otlp, console, none.`);
+  }
+  return processors;
+}
+
+function batchConfigFromEnv() {
+  return {
+    maxQueueSize: positiveNumberFromEnv('OTEL_BSP_MAX_QUEUE_SIZE'),
+    scheduledDelayMillis: positiveNumberFromEnv('OTEL_BSP_SCHEDULE_DELAY'),
+    exportTimeoutMillis: positiveNumberFromEnv('OTEL_BSP_EXPORT_TIMEOUT'),
+    maxExportBatchSize: positiveNumberFromEnv('OTEL_BSP_MAX_EXPORT_BATCH_SIZE'),
+  };
+}

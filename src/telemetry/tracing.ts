@@ -58,8 +58,8 @@ export class DeliveryTracer {
 
   /** Exported as OTEL_TRACES_EXPORTER and the other OTEL_* variables say (otel-env.ts). */
   static async fromEnv(resource: Resource, serviceVersion: string): Promise<DeliveryTracer> {
-    const { getSpanProcessorsFromEnv } = await import('./otel-env.js');
-    return new DeliveryTracer(resource, serviceVersion, getSpanProcessorsFromEnv(undefined));
+    const { spanProcessorsFromEnv } = await import('./otel-env.js');
+    return new DeliveryTracer(resource, serviceVersion, await spanProcessorsFromEnv());
   }
 
   constructor(resource: Resource, serviceVersion: string, spanProcessors: SpanProcessor[]) {

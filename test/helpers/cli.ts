@@ -3,7 +3,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
-const CLI_ENTRY = join(import.meta.dirname, '..', '..', 'src', 'cli.ts');
+export const CLI_ENTRY = join(import.meta.dirname, '..', '..', 'src', 'cli.ts');
 
 /**
  * The CLI in a child process. OTEL_* variables of the developer's shell are dropped, so only

@@ -2,7 +2,6 @@
 // the Kubernetes / prometheus-operator OpenAPI schemas, and a walk along the models' TypeScript
 // interfaces rejects keys those schemas do not list, which validate() lets through (a typo such as
 // `readinesProbe`).
-import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor';
 import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
@@ -11,7 +10,8 @@ import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
-import ts from 'typescript';
+import { isTypeAliasDeclaration } from 'typescript/unstable/ast/is';
+import { API, TypeFlags, type Checker, type Type, type TypeReference } from 'typescript/unstable/sync';
 
 export interface KubernetesObject {
   apiVersion: string;
@@ -63,40 +63,78 @@ export function validateWithModel(object: KubernetesObject): void {
   new model(object as never).validate();
 }
 
-// The virtual file sits in test/ so that its imports resolve from the project's node_modules.
-const VIRTUAL_FILE = join(dirname(fileURLToPath(import.meta.url)), '..', '__kubernetes_model_types__.ts');
+// TypeScript 7 has no in-process compiler API; its unstable IPC API runs the bundled tsgo binary.
+// The project is virtual (served by the fs callbacks, nothing written) and sits in test/ so that
+// its imports resolve from the project's node_modules. tsgo passes paths with forward slashes.
+const VIRTUAL_DIR = fileURLToPath(new URL('../__kubernetes_model_types__', import.meta.url)).replaceAll('\\', '/');
+const TSCONFIG = `${VIRTUAL_DIR}/tsconfig.json`;
+const TYPES_FILE = `${VIRTUAL_DIR}/types.ts`;
 
-const COMPILER_OPTIONS: ts.CompilerOptions = {
-  target: ts.ScriptTarget.ES2022,
-  module: ts.ModuleKind.NodeNext,
-  moduleResolution: ts.ModuleResolutionKind.NodeNext,
-  strict: true,
-  noEmit: true,
-  types: [],
-};
+/** A model type reduced to what the walk needs: its declared fields, string index, array element. */
+interface Shape {
+  name: string;
+  fields: Map<string, Shape | undefined>;
+  /** Present when the type has a string index signature (a map): any key, values of this shape. */
+  index?: { value: Shape | undefined };
+  element?: Shape | undefined;
+}
 
-/** The models' interfaces as compiler types, by MODELS key; the program is built once (about a second). */
-let modelTypes: { checker: ts.TypeChecker; types: Map<string, ts.Type> } | undefined;
+/** The models' interfaces as shapes, by MODELS key; built once (a few hundred ms), then tsgo is closed. */
+let modelShapes: Map<string, Shape> | undefined;
 
-function loadModelTypes(): NonNullable<typeof modelTypes> {
-  if (modelTypes) return modelTypes;
+function loadModelShapes(): Map<string, Shape> {
+  if (modelShapes) return modelShapes;
   const keys = Object.keys(MODELS);
-  const source = keys
-    .map((key, index) => `export type Model${index} = import('${MODELS[key]!.typeModule}').${MODELS[key]!.typeName};`)
-    .join('\n');
-  const host = ts.createCompilerHost(COMPILER_OPTIONS);
-  const getSourceFile = host.getSourceFile.bind(host);
-  host.fileExists = (file) => file === VIRTUAL_FILE || ts.sys.fileExists(file);
-  host.getSourceFile = (file, language, ...rest) =>
-    file === VIRTUAL_FILE ? ts.createSourceFile(file, source, language) : getSourceFile(file, language, ...rest);
-  const program = ts.createProgram([VIRTUAL_FILE], COMPILER_OPTIONS, host);
-  const problems = ts.getPreEmitDiagnostics(program, program.getSourceFile(VIRTUAL_FILE));
-  if (problems.length > 0) throw new Error(ts.flattenDiagnosticMessageText(problems[0]!.messageText, '\n'));
-  const checker = program.getTypeChecker();
-  const aliases = program.getSourceFile(VIRTUAL_FILE)!.statements.filter(ts.isTypeAliasDeclaration);
-  const types = new Map(keys.map((key, index) => [key, checker.getTypeAtLocation(aliases[index]!.name)]));
-  modelTypes = { checker, types };
-  return modelTypes;
+  const files: Record<string, string> = {
+    [TSCONFIG]: JSON.stringify({ compilerOptions: { module: 'nodenext', strict: true, noEmit: true, types: [] }, files: ['types.ts'] }),
+    [TYPES_FILE]: keys.map((key, index) => `export type Model${index} = import('${MODELS[key]!.typeModule}').${MODELS[key]!.typeName};`).join('\n'),
+  };
+  // The two virtual files; undefined falls back to the real file system.
+  const api = new API({
+    fs: {
+      readFile: (file) => files[file],
+      fileExists: (file) => (file in files ? true : undefined),
+      directoryExists: (dir) => (dir === VIRTUAL_DIR ? true : undefined),
+    },
+  });
+  try {
+    const project = api.updateSnapshot({ openProjects: [TSCONFIG] }).getProject(TSCONFIG);
+    if (!project) throw new Error(`tsgo did not load ${TSCONFIG}`);
+    const { program, checker } = project;
+    const problems = [...program.getConfigFileParsingDiagnostics(), ...program.getSemanticDiagnostics(TYPES_FILE)];
+    if (problems.length > 0) throw new Error(problems.map((problem) => problem.text).join('\n'));
+    const aliases = program.getSourceFile(TYPES_FILE)!.statements.filter(isTypeAliasDeclaration);
+    const types = checker.getTypeAtLocation(aliases.map((alias) => alias.name));
+    const seen = new Map<string, Shape>();
+    modelShapes = new Map(keys.map((key, index) => [key, shapeOf(checker, types[index]!, seen)!]));
+    return modelShapes;
+  } finally {
+    api.close();
+  }
+}
+
+/** The shape of `type`'s object members (`T | undefined` is T), or undefined for a scalar. */
+function shapeOf(checker: Checker, type: Type, seen: Map<string, Shape>): Shape | undefined {
+  const members = (type.isUnionType() ? type.getTypes() : [type]).filter((member) => member.flags & (TypeFlags.Object | TypeFlags.Intersection));
+  if (members.length === 0) return undefined;
+  const id = members.map((member) => member.id).join('|');
+  const known = seen.get(id);
+  if (known) return known;
+  const name = members.map((member) => checker.typeToString(member)).join(' | ');
+  const shape: Shape = { name, fields: new Map() };
+  seen.set(id, shape); // before recursing: model types may refer to themselves
+  for (const member of members) {
+    if (checker.isArrayType(member)) {
+      shape.element = shapeOf(checker, checker.getTypeArguments(member as TypeReference)[0]!, seen);
+      continue;
+    }
+    const properties = checker.getPropertiesOfType(member);
+    const propertyTypes = properties.length > 0 ? checker.getTypeOfSymbol(properties) : [];
+    properties.forEach((property, index) => shape.fields.set(property.name, shapeOf(checker, propertyTypes[index]!, seen)));
+    const stringIndex = checker.getIndexInfosOfType(member).find((info) => info.keyType.flags & TypeFlags.String);
+    if (stringIndex) shape.index = { value: shapeOf(checker, stringIndex.valueType, seen) };
+  }
+  return shape;
 }
 
 /**
@@ -109,30 +147,23 @@ function loadModelTypes(): NonNullable<typeof modelTypes> {
  * key, as in Kubernetes. Value types are left to validateWithModel().
  */
 export function unknownKeyProblems(object: KubernetesObject): string[] {
-  const { checker, types } = loadModelTypes();
   const problems: string[] = [];
-  const walk = (value: unknown, type: ts.Type, path: string): void => {
-    const objectTypes = (type.isUnion() ? type.types : [type]).filter((member) => member.flags & ts.TypeFlags.Object);
-    if (objectTypes.length === 0 || value === null || typeof value !== 'object') return;
+  const walk = (value: unknown, shape: Shape | undefined, path: string): void => {
+    if (!shape || value === null || typeof value !== 'object') return;
     if (Array.isArray(value)) {
-      const elementType = objectTypes.find((member) => checker.isArrayType(member));
-      if (elementType) value.forEach((item, index) => walk(item, checker.getTypeArguments(elementType as ts.TypeReference)[0]!, `${path}[${index}]`));
+      value.forEach((item, index) => walk(item, shape.element, `${path}[${index}]`));
       return;
     }
     for (const [key, child] of Object.entries(value)) {
-      const property = objectTypes.map((member) => member.getProperty(key)).find((symbol) => symbol !== undefined);
-      const indexType = objectTypes.map((member) => checker.getIndexTypeOfType(member, ts.IndexKind.String)).find((t) => t !== undefined);
-      if (property) walk(child, checker.getTypeOfSymbol(property), `${path}.${key}`);
-      else if (indexType) walk(child, indexType, `${path}.${key}`);
-      else problems.push(`${object.kind} ${object.metadata.name}: ${path}.${key} is not a field of ${describeType(checker, objectTypes)}`);
+      if (shape.fields.has(key)) walk(child, shape.fields.get(key), `${path}.${key}`);
+      else if (shape.index) walk(child, shape.index.value, `${path}.${key}`);
+      else problems.push(`${object.kind} ${object.metadata.name}: ${path}.${key} is not a field of ${describe(shape)}`);
     }
   };
-  walk(object, types.get(modelKey(object))!, '');
+  walk(object, loadModelShapes().get(modelKey(object)), '');
   return problems;
 }
 
-function describeType(checker: ts.TypeChecker, objectTypes: ts.Type[]): string {
-  const fields = objectTypes.flatMap((member) => member.getProperties().map((symbol) => symbol.name));
-  const name = objectTypes.map((member) => checker.typeToString(member)).join(' | ');
-  return `${name.startsWith('{') ? 'the object there' : name} (fields: ${fields.join(', ')})`;
+function describe(shape: Shape): string {
+  return `${shape.name.startsWith('{') ? 'the object there' : shape.name} (fields: ${[...shape.fields.keys()].join(', ')})`;
 }
