@@ -5,8 +5,8 @@
 #     --build-arg REVISION="$(git rev-parse HEAD)" \
 #     --build-arg CREATED="$(date -u +%Y-%m-%dT%H:%M:%SZ)" .
 #
-# Base image: Node 24 LTS (supported until April 2028, and the Node the CI runs the tests on besides
-# 20) on Debian bookworm, slim. It is pinned by tag only; pinning by digest as well
+# Base image: Node 24 LTS (supported until April 2028, and the Node the project pins for its own
+# scripts and tests) on Debian bookworm, slim. It is pinned by tag only; pinning by digest as well
 # (node:24-bookworm-slim@sha256:…) would make builds reproducible and tamper-evident, but the digest
 # could not be resolved offline where this file was written: add it when publishing releases.
 # Not distroless: slim costs a little more but keeps a shell for `kubectl exec` while debugging.
@@ -16,8 +16,9 @@
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-# --ignore-scripts: the tree's only install scripts (esbuild's binary check, a protobufjs notice) are
-# not needed to build or run, and no dependency gets to run code at build time.
+# --ignore-scripts: the tree's install scripts (esbuild's binary check, a protobufjs notice, and the
+# `node` devDependency's download of a second Node 24) are not needed to build or run, and no
+# dependency gets to run code at build time. The image's own node runs the build.
 RUN npm ci --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
@@ -65,5 +66,5 @@ EXPOSE 9464
 # node directly, not npm start: npm does not forward SIGTERM, and the exporter handles SIGTERM itself
 # (node as PID 1 is fine: handlers are installed and it starts no child processes to reap).
 # The absolute path keeps working if a pod sets workingDir.
-ENTRYPOINT ["node", "/app/dist/cli.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=8", "/app/dist/cli.js"]
 CMD ["run", "--config", "/etc/webhook-log-exporter/config.yaml"]

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { request } from 'undici';
 import { fmt, MB, median, ratio, verdict, type Row } from './harness.js';
+import { NODE_FLAGS } from '../src/runtime.js';
 import type { PeakReport, PopulatedReport } from './memory-child.js';
 
 export const POPULATED_TARGET_MB = 120;
@@ -62,7 +63,8 @@ async function compileChild(): Promise<void> {
  * server's work and nothing of the client's copy of the body.
  */
 async function measureInChild(kind: 'ours' | 'prom-client', seriesCount: number): Promise<MemoryReport> {
-  const child = spawn(process.execPath, ['--expose-gc', CHILD, kind, String(seriesCount)], {
+  // With the V8 flags the exporter runs with (src/runtime.ts), prom-client's child too.
+  const child = spawn(process.execPath, [...NODE_FLAGS, '--expose-gc', CHILD, kind, String(seriesCount)], {
     cwd: PROJECT_ROOT,
     stdio: ['pipe', 'pipe', 'inherit'],
   });

@@ -5,13 +5,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { MINIMUM_NODE, unsupportedNode } from '../src/node-version.js';
+import { MINIMUM_NODE, NODE_FLAGS, unsupportedNode } from '../src/runtime.js';
 import { CLI_ENTRY, finished } from './helpers/cli.js';
 import { spawn } from 'node:child_process';
 
 const run = promisify(execFile);
-const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as {
+const read = (path: string) => readFileSync(join(import.meta.dirname, '..', path), 'utf8');
+const pkg = JSON.parse(read('package.json')) as {
   engines: { node: string };
+  scripts: Record<string, string>;
   devDependencies: Record<string, string>;
 };
 const major = (version: string) => Number(version.split('.')[0]);
@@ -33,6 +35,14 @@ describe('the Node runtime', () => {
     expect(major(process.versions.node)).toBeGreaterThanOrEqual(22);
     expect(pkg.engines.node).toBe(`>=${MINIMUM_NODE}`);
     expect(pkg.devDependencies.node).toMatch(/^24\.\d+\.\d+$/);
+  });
+
+  it('every way the exporter is started passes the V8 flags of src/runtime.ts', () => {
+    const flags = NODE_FLAGS.join(' ');
+    expect(read('src/cli.ts').split('\n')[0]).toBe(`#!/usr/bin/env -S node ${flags}`);
+    expect(pkg.scripts.start).toBe(`node ${flags} dist/cli.js demo`);
+    expect(read('Dockerfile')).toContain(`ENTRYPOINT ["node", ${NODE_FLAGS.map((flag) => `"${flag}"`).join(', ')}, "/app/dist/cli.js"]`);
+    expect(read('bench/memory.ts')).toContain("spawn(process.execPath, [...NODE_FLAGS, '--expose-gc', CHILD");
   });
 
   it('names what is needed for an older Node', () => {

@@ -61,7 +61,7 @@ export async function replayBuild(options: ReplayOptions): Promise<ReplayedStage
 export function stageEnvironment(stage: ReplayedStage): NodeJS.ProcessEnv {
   // HOME keeps npm's cache and user settings; proxies and extra CA certificates stand in for the build
   // host's network (npm's global config, which may name a CA file, follows node's prefix and is lost
-  // when the tests run on another node, e.g. `npm run test:node24`).
+  // when the tests run on another node, e.g. `npm run test:node22`).
   const host = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => HOST_NETWORK_VARIABLES.test(name)),
   );
