@@ -65,8 +65,6 @@ export const mixinConfig = {
   dashboards: {
     timeFrom: 'now-6h',
     refresh: '30s',
-    /** Grafana's current dashboard JSON schema version. */
-    schemaVersion: 42,
   },
 };
 

@@ -1,28 +1,51 @@
-// The dashboards pass a re-implementation of Grafana's dashboard-linter (test/helpers/dashboard-lint.ts),
-// their PromQL parses with the real promtool, and the committed JSON is what mixin/ generates.
+// The committed JSON is what mixin/ generates with Grafana's foundation SDK and matches Grafana's
+// dashboard schema (@grafana/schema); the dashboards pass a re-implementation of Grafana's
+// dashboard-linter (test/helpers/dashboard-lint.ts) and their PromQL parses with the real promtool.
 
+import * as sdk from '@grafana/grafana-foundation-sdk/dashboard';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { mixinConfig } from '../mixin/config.js';
-import { buildDashboards, renderDashboardFiles, type Dashboard, type Panel } from '../mixin/dashboards/index.js';
+import { buildDashboards, renderDashboardFiles } from '../mixin/dashboards/index.js';
 import { formatProblem, lintDashboards, lintPromQL } from './helpers/dashboard-lint.js';
+import { panelsOf, prometheusTargets, variablesOf, type Dashboard, type Panel, type Target } from './helpers/dashboard-model.js';
 import { dashboardQueries, substituteVariables, variableQueries } from './helpers/dashboard-queries.js';
+import { checkDashboardSchema } from './helpers/dashboard-schema-check.js';
 import { checkPromQL, selectorsIn } from './helpers/promql.js';
 
 const dashboards = buildDashboards(mixinConfig);
 const byUid = (uid: string): Dashboard => dashboards.find((dashboard) => dashboard.uid === uid)!;
+const committed = (path: string): string => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8');
+const DASHBOARD_FILES = Object.keys(renderDashboardFiles(mixinConfig));
 
-/** A dashboard to break on purpose, to show each rule catches what it should. */
+/** A dashboard to break on purpose, to show each rule catches what it should: built anew, not shared. */
 function broken(change: (dashboard: Dashboard) => void): Dashboard {
-  const copy = structuredClone(byUid('webhook-deliveries'));
+  const copy = buildDashboards(mixinConfig).find((dashboard) => dashboard.uid === 'webhook-deliveries')!;
   change(copy);
   return copy;
 }
 
 function panel(dashboard: Dashboard, title: string): Panel {
-  const found = dashboard.panels.find((candidate) => candidate.title === title);
+  const found = panelsOf(dashboard).find((candidate) => candidate.title === title);
   if (found === undefined) throw new Error(`no panel '${title}' in '${dashboard.title}'`);
   return found;
+}
+
+function firstTarget(dashboard: Dashboard, title: string): Target {
+  return prometheusTargets(panel(dashboard, title))[0]!;
+}
+
+function variable(dashboard: Dashboard, name: string): sdk.VariableModel {
+  const found = variablesOf(dashboard).find((candidate) => candidate.name === name);
+  if (found === undefined) throw new Error(`no variable '${name}' in '${dashboard.title}'`);
+  return found;
+}
+
+/** The committed webhook-deliveries.json with one change, as JSON text. */
+function brokenJson(change: (dashboard: Record<string, any>) => void): string {
+  const dashboard = JSON.parse(committed('dashboards/webhook-deliveries.json')) as Record<string, any>;
+  change(dashboard);
+  return JSON.stringify(dashboard, null, 2);
 }
 
 function problemsOf(dashboard: Dashboard): string[] {
@@ -32,8 +55,7 @@ function problemsOf(dashboard: Dashboard): string[] {
 describe('the committed dashboards', () => {
   it('are what mixin/ generates', () => {
     for (const [path, text] of Object.entries(renderDashboardFiles(mixinConfig))) {
-      const committed = readFileSync(new URL(`../${path}`, import.meta.url), 'utf8');
-      expect(committed, `${path} is out of date: run \`npm run generate:mixin\` and commit the result`).toBe(text);
+      expect(committed(path), `${path} is out of date: run \`npm run generate:mixin\` and commit the result`).toBe(text);
     }
   });
 
@@ -41,10 +63,39 @@ describe('the committed dashboards', () => {
     expect(renderDashboardFiles(mixinConfig)).toEqual(renderDashboardFiles(structuredClone(mixinConfig)));
   });
 
-  it('are the two dashboards, with unique uids and the current schema version', () => {
+  it('are the two dashboards, with unique uids and the schema version the SDK writes', () => {
     expect(dashboards.map((dashboard) => dashboard.uid)).toEqual(['webhook-deliveries', 'webhook-exporter-health']);
+    // The foundation SDK writes 42, Grafana's current schema version (@grafana/schema 13.2's default too).
     for (const dashboard of dashboards) expect(dashboard.schemaVersion, dashboard.title).toBe(42);
-    expect(mixinConfig.dashboards.schemaVersion).toBe(42);
+    expect(committed('dashboards/README.md')).toContain('`schemaVersion` 42');
+  });
+
+  it("match Grafana's dashboard schema, and each panel its plugin's options schema", async () => {
+    const files = Object.fromEntries(DASHBOARD_FILES.map((path) => [path, committed(path)]));
+    expect(await checkDashboardSchema(files)).toEqual([]);
+  });
+});
+
+describe("the check against Grafana's dashboard schema", () => {
+  it('reports a wrong enum value, an unknown panel type, an unknown field, a wrong type and a missing field, at the JSON line', async () => {
+    const problems = await checkDashboardSchema({
+      'legend.json': brokenJson((d) => (d.panels[2].options.legend.displayMode = 'tabel')),
+      'panel-type.json': brokenJson((d) => (d.panels[2].type = 'graph')),
+      'variable-field.json': brokenJson((d) => (d.templating.list[1].lable = 'Job')),
+      'grid.json': brokenJson((d) => (d.panels[0].gridPos.h = '8')),
+      'refresh.json': brokenJson((d) => (d.templating.list[1].refresh = 5)),
+      'target-format.json': brokenJson((d) => (d.panels[2].targets[0].format = 'timeseries')),
+      'schema-version.json': brokenJson((d) => delete d.schemaVersion),
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(/^legend\.json:\d+: TS2820 Type '"tabel"' is not assignable to type '"hidden" \| "list" \| "table" \| undefined'.*\n {2}at: "displayMode": "tabel",$/s),
+      expect.stringMatching(/^panel-type\.json:\d+: TS2322 Type '"graph"' is not assignable to type '"heatmap" \| "stat" \| "state-timeline" \| "table" \| "timeseries"'/),
+      expect.stringMatching(/^variable-field\.json:\d+: TS2353 .*'"lable"' does not exist/),
+      expect.stringMatching(/^grid\.json:\d+: TS2322 Type 'string' is not assignable to type 'number'.*at: "h": "8",$/s),
+      expect.stringMatching(/^refresh\.json:\d+: TS2322 Type '5' is not assignable to type 'VariableRefresh \| undefined'/),
+      expect.stringMatching(/^target-format\.json:\d+: TS2820 Type '"timeseries"' is not assignable to type '"heatmap" \| "table" \| "time_series" \| undefined'/),
+      expect.stringMatching(/^schema-version\.json:\d+: TS2741 Property 'schemaVersion' is missing/),
+    ]);
   });
 });
 
@@ -58,10 +109,10 @@ describe('the dashboard linter', () => {
   });
 
   it('offers the variables in order: datasource, job, then the label filters chained', () => {
-    const names = (uid: string) => byUid(uid).templating.list.map((variable) => variable.name);
+    const names = (uid: string) => variablesOf(byUid(uid)).map((candidate) => candidate.name);
     expect(names('webhook-deliveries')).toEqual(['datasource', 'job', 'source', 'webhook_id', 'event']);
     expect(names('webhook-exporter-health')).toEqual(['datasource', 'job', 'source', 'webhook_id']);
-    expect(byUid('webhook-deliveries').templating.list.find((variable) => variable.name === 'job')).toMatchObject({
+    expect(variable(byUid('webhook-deliveries'), 'job')).toMatchObject({
       query: 'label_values(webhook_exporter_polls_total, job)',
     });
   });
@@ -76,7 +127,7 @@ describe('the dashboard linter', () => {
   it('catches a hard-coded datasource, on a panel and on a target', () => {
     const dashboard = broken((d) => {
       panel(d, 'Delivery rate by status').datasource = { type: 'prometheus', uid: 'P1809F7CD0C75ACF3' };
-      panel(d, 'Failures by event').targets[0]!.datasource = { type: 'prometheus', uid: 'P1809F7CD0C75ACF3' };
+      firstTarget(d, 'Failures by event').datasource = { type: 'prometheus', uid: 'P1809F7CD0C75ACF3' };
     });
     const problems = problemsOf(dashboard);
     expect(problems).toContainEqual(expect.stringMatching(/panel 'Delivery rate by status' \[panel-datasource-rule\]/));
@@ -86,8 +137,8 @@ describe('the dashboard linter', () => {
 
   it('catches a missing or invalid unit, and a table column without one', () => {
     const dashboard = broken((d) => {
-      panel(d, 'Delivery rate by status').fieldConfig.defaults.unit = 'seconds';
-      panel(d, 'Webhooks').fieldConfig.overrides.pop();
+      panel(d, 'Delivery rate by status').fieldConfig!.defaults.unit = 'seconds';
+      panel(d, 'Webhooks').fieldConfig!.overrides.pop();
     });
     expect(problemsOf(dashboard)).toEqual([
       "dashboard 'Webhook deliveries', panel 'Webhooks' [panel-units-rule]: table column 'Value #C' has no or an invalid unit",
@@ -97,9 +148,9 @@ describe('the dashboard linter', () => {
 
   it('catches a fixed rate window, a bare counter and a missing job filter', () => {
     const dashboard = broken((d) => {
-      panel(d, 'Delivery rate by status').targets[0]!.expr = 'sum by (status) (rate(webhook_deliveries_total{job=~"$job", source=~"$source", webhook_id=~"$webhook_id", event=~"$event"}[5m]))';
-      panel(d, 'Failures by event').targets[0]!.expr = 'sum(webhook_deliveries_total{job=~"$job", source=~"$source", webhook_id=~"$webhook_id", event=~"$event"})';
-      panel(d, 'Failures by HTTP status code').targets[0]!.expr = 'sum(rate(webhook_deliveries_total{source=~"$source", webhook_id=~"$webhook_id", event=~"$event"}[$__rate_interval]))';
+      firstTarget(d, 'Delivery rate by status').expr = 'sum by (status) (rate(webhook_deliveries_total{job=~"$job", source=~"$source", webhook_id=~"$webhook_id", event=~"$event"}[5m]))';
+      firstTarget(d, 'Failures by event').expr = 'sum(webhook_deliveries_total{job=~"$job", source=~"$source", webhook_id=~"$webhook_id", event=~"$event"})';
+      firstTarget(d, 'Failures by HTTP status code').expr = 'sum(rate(webhook_deliveries_total{source=~"$source", webhook_id=~"$webhook_id", event=~"$event"}[$__rate_interval]))';
     });
     expect(problemsOf(dashboard)).toEqual([
       `dashboard 'Webhook deliveries', panel 'Delivery rate by status' [target-rate-interval-rule]: target A: 'webhook_deliveries_total[5m]' should use [$__rate_interval]`,
@@ -110,8 +161,8 @@ describe('the dashboard linter', () => {
 
   it('catches a metric the catalogue does not have, and a dashboard variable not applied', () => {
     const dashboard = broken((d) => {
-      panel(d, 'Delivery rate by status').targets[0]!.expr = 'sum(rate(webhook_delivery_total{job=~"$job"}[$__rate_interval]))';
-      panel(d, 'Failures by event').targets[0]!.expr = 'sum(rate(webhook_deliveries_total{job=~"$job", source=~"$source", webhook_id=~"$webhook_id"}[$__rate_interval]))';
+      firstTarget(d, 'Delivery rate by status').expr = 'sum(rate(webhook_delivery_total{job=~"$job"}[$__rate_interval]))';
+      firstTarget(d, 'Failures by event').expr = 'sum(rate(webhook_deliveries_total{job=~"$job", source=~"$source", webhook_id=~"$webhook_id"}[$__rate_interval]))';
     });
     expect(problemsOf(dashboard)).toEqual([
       "dashboard 'Webhook deliveries', panel 'Delivery rate by status' [metric-catalogue-rule]: target A: 'webhook_delivery_total' is not in the metric catalogue (src/telemetry/catalogue.ts)",
@@ -120,7 +171,7 @@ describe('the dashboard linter', () => {
   });
 
   it('catches variables out of order, not chained, not reloading on time change, or listing an unknown metric', () => {
-    const reordered = broken((d) => d.templating.list.reverse());
+    const reordered = broken((d) => variablesOf(d).reverse());
     expect(problemsOf(reordered)).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/\[template-datasource-rule\]: the first variable must be 'datasource'/),
@@ -128,13 +179,10 @@ describe('the dashboard linter', () => {
       ]),
     );
     const unchained = broken((d) => {
-      const webhook = d.templating.list.find((variable) => variable.name === 'webhook_id')!;
-      if (webhook.type !== 'query') throw new Error('webhook_id should be a query variable');
+      const webhook = variable(d, 'webhook_id');
       webhook.query = 'label_values(webhook_exporter_polls_total{job=~"$job"}, webhook_id)';
-      const event = d.templating.list.find((variable) => variable.name === 'event')!;
-      if (event.type !== 'query') throw new Error('event should be a query variable');
-      event.query = 'label_values(webhook_delivery_total{job=~"$job", source=~"$source", webhook_id=~"$webhook_id"}, event)';
-      (webhook as { refresh: number }).refresh = 1;
+      webhook.refresh = sdk.VariableRefresh.OnDashboardLoad;
+      variable(d, 'event').query = 'label_values(webhook_delivery_total{job=~"$job", source=~"$source", webhook_id=~"$webhook_id"}, event)';
     });
     expect(problemsOf(unchained)).toEqual([
       "dashboard 'Webhook deliveries' [template-on-time-change-reload-rule]: variable 'webhook_id' should refresh on time range change (2), is 1",
@@ -147,8 +195,8 @@ describe('the dashboard linter', () => {
     const dashboard = broken((d) => {
       d.editable = true;
       panel(d, 'Delivery rate by status').id = panel(d, 'Success ratio').id;
-      panel(d, 'Failures by event').gridPos = { ...panel(d, 'Failures by HTTP status code').gridPos, x: 6 };
-      panel(d, 'Pending deliveries').targets[0]!.expr += ' * on () group_left () max(target_info)';
+      panel(d, 'Failures by event').gridPos = { ...panel(d, 'Failures by HTTP status code').gridPos!, x: 6 };
+      firstTarget(d, 'Pending deliveries').expr += ' * on () group_left () max(target_info)';
     });
     const problems = problemsOf(dashboard);
     expect(problems).toEqual(
@@ -162,7 +210,7 @@ describe('the dashboard linter', () => {
   });
 
   it('reports a target that does not parse, naming dashboard, panel and rule', async () => {
-    const dashboard = broken((d) => (panel(d, 'Delivery rate by status').targets[0]!.expr = 'sum(rate(webhook_deliveries_total{job=~"$job"}[$__rate_interval])'));
+    const dashboard = broken((d) => (firstTarget(d, 'Delivery rate by status').expr = 'sum(rate(webhook_deliveries_total{job=~"$job"}[$__rate_interval])'));
     const problems = (await lintPromQL([dashboard])).map(formatProblem);
     expect(problems).toEqual([expect.stringMatching(/^dashboard 'Webhook deliveries', panel 'Delivery rate by status' \[target-promql-rule\]: target A does not parse: .*parse error/)]);
   });
@@ -203,7 +251,7 @@ describe('selectorsIn', () => {
 describe('dashboardQueries', () => {
   it('lists every panel target with Grafana variables substituted', () => {
     const queries = dashboards.flatMap((dashboard) => dashboardQueries(dashboard, { job: 'webhook-log-exporter', rateInterval: '20s' }));
-    const targets = dashboards.flatMap((dashboard) => dashboard.panels.flatMap((panel) => panel.targets));
+    const targets = dashboards.flatMap((dashboard) => panelsOf(dashboard).flatMap((candidate) => prometheusTargets(candidate)));
     expect(queries).toHaveLength(targets.length);
     for (const query of queries) {
       expect(query.expr, `${query.dashboard} / ${query.panel}`).not.toContain('$');

@@ -1,19 +1,18 @@
-// The Grafana dashboards, generated from mixin/config.ts and the metric catalogue.
+// The Grafana dashboards, built with Grafana's foundation SDK from mixin/config.ts and the metric
+// catalogue.
 
+import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import type { MixinConfig } from '../config.js';
 import { exporterHealth } from './exporter-health.js';
-import type { Dashboard } from './types.js';
 import { webhookDeliveries } from './webhook-deliveries.js';
 
-export type { Dashboard, Panel, Target, Variable } from './types.js';
-
 /** Where each dashboard is written, relative to the repository root. */
-const FILES: ReadonlyArray<readonly [path: string, build: (config: MixinConfig) => Dashboard]> = [
+const FILES: ReadonlyArray<readonly [path: string, build: (config: MixinConfig) => dashboard.Dashboard]> = [
   ['dashboards/webhook-deliveries.json', webhookDeliveries],
   ['dashboards/exporter-health.json', exporterHealth],
 ];
 
-export function buildDashboards(config: MixinConfig): Dashboard[] {
+export function buildDashboards(config: MixinConfig): dashboard.Dashboard[] {
   return FILES.map(([, build]) => build(config));
 }
 

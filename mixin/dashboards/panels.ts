@@ -1,133 +1,99 @@
-// A tiny typed builder for the panels the dashboards use. Every panel and target reads from the
-// `datasource` variable, so the dashboards work on import and through file provisioning alike.
+// The dashboards' house style on top of the foundation SDK's panel builders: each function returns
+// an SDK builder with what every panel of its kind shares, for the dashboards to finish (unit,
+// queries, thresholds). Every panel and target reads from the `datasource` variable, so the
+// dashboards work on import and through file provisioning alike.
 
-import type { DataSourceRef, FieldDefaults, FieldOverride, Panel, Target, Thresholds, Transformation, ValueMapping } from './types.js';
-
-export const DATASOURCE: DataSourceRef = { type: 'prometheus', uid: '${datasource}' };
-
-/** A panel before layout gives it an id and a place. */
-export type PanelSpec = Omit<Panel, 'id' | 'gridPos'>;
-
-export interface Query {
-  expr: string;
-  /** Grafana legend template, e.g. `{{status}}`. */
-  legend: string;
-}
-
-interface Common {
-  title: string;
-  description: string;
-  unit: string;
-}
+import * as common from '@grafana/grafana-foundation-sdk/common';
+import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import * as heatmap from '@grafana/grafana-foundation-sdk/heatmap';
+import * as stat from '@grafana/grafana-foundation-sdk/stat';
+import * as statetimeline from '@grafana/grafana-foundation-sdk/statetimeline';
+import * as table from '@grafana/grafana-foundation-sdk/table';
+import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
+import { DATASOURCE, instantQuery } from './queries.js';
 
 /** Steps from minus infinity: `thresholds('green', [0.5, 'red'])` is green below 0.5, red from it. */
-export function thresholds(base: string, ...steps: Array<[number, string]>): Thresholds {
-  return { mode: 'absolute', steps: [{ color: base, value: null }, ...steps.map(([value, color]) => ({ color, value }))] };
+export function thresholds(base: string, ...steps: Array<[number, string]>): dashboard.ThresholdsConfigBuilder {
+  return new dashboard.ThresholdsConfigBuilder()
+    .mode(dashboard.ThresholdsMode.Absolute)
+    .steps([{ value: null, color: base }, ...steps.map(([value, color]) => ({ value, color }))]);
 }
 
-export function valueMapping(texts: Record<number, [text: string, color: string]>): ValueMapping {
-  const options = Object.fromEntries(
-    Object.entries(texts).map(([value, [text, color]], index) => [value, { text, color, index }]),
-  );
-  return { type: 'value', options };
+/** Shows each listed value as a word in a colour, e.g. `{ 0: ['down', 'red'] }`. */
+export function valueMapping(texts: Record<number, [text: string, color: string]>): dashboard.ValueMap {
+  const options = Object.fromEntries(Object.entries(texts).map(([value, [text, color]], index) => [value, { text, color, index }]));
+  return { type: dashboard.MappingType.ValueToText, options };
 }
 
-/** Colours series whose legend matches `pattern` (a regular expression). */
-export function colourSeries(pattern: string, color: string): FieldOverride {
-  return { matcher: { id: 'byRegexp', options: pattern }, properties: [{ id: 'color', value: { mode: 'fixed', fixedColor: color } }] };
+/** Override properties that draw a series in one colour. */
+export function fixedColour(color: string): dashboard.DynamicConfigValue[] {
+  return [{ id: 'color', value: new dashboard.FieldColorBuilder().mode(dashboard.FieldColorModeId.Fixed).fixedColor(color).build() }];
 }
 
-export function timeseries(spec: Common & { queries: Query[]; bars?: boolean; thresholdLine?: Thresholds; overrides?: FieldOverride[] }): PanelSpec {
-  const custom: Record<string, unknown> = spec.bars
-    ? { drawStyle: 'bars', fillOpacity: 60, lineWidth: 1 }
-    : { drawStyle: 'line', fillOpacity: 10, lineWidth: 1, showPoints: 'never' };
-  const defaults: FieldDefaults = { unit: spec.unit, min: 0, color: { mode: 'palette-classic' }, custom };
-  if (spec.thresholdLine !== undefined) {
-    defaults.thresholds = spec.thresholdLine;
-    custom.thresholdsStyle = { mode: 'line' };
-  }
-  return {
-    type: 'timeseries',
-    title: spec.title,
-    description: spec.description,
-    datasource: DATASOURCE,
-    fieldConfig: { defaults, overrides: spec.overrides ?? [] },
-    options: {
-      legend: { displayMode: 'list', placement: 'bottom', showLegend: true },
-      tooltip: { mode: 'multi', sort: 'desc' },
-    },
-    targets: rangeTargets(spec.queries),
-  };
+/** Lines from 0 up, every series in the legend and the tooltip, biggest first. */
+export function timeSeries(title: string, description: string): timeseries.PanelBuilder {
+  return new timeseries.PanelBuilder()
+    .title(title)
+    .description(description)
+    .datasource(DATASOURCE)
+    .min(0)
+    .colorScheme(new dashboard.FieldColorBuilder().mode(dashboard.FieldColorModeId.PaletteClassic))
+    .drawStyle(common.GraphDrawStyle.Line)
+    .fillOpacity(10)
+    .lineWidth(1)
+    .showPoints(common.VisibilityMode.Never)
+    .legend(new common.VizLegendOptionsBuilder().displayMode(common.LegendDisplayMode.List).placement(common.LegendPlacement.Bottom).showLegend(true))
+    .tooltip(new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.Descending));
 }
 
-export function stat(spec: Common & { queries: Query[]; thresholds: Thresholds; mappings?: ValueMapping[]; min?: number; max?: number }): PanelSpec {
-  const defaults: FieldDefaults = { unit: spec.unit, color: { mode: 'thresholds' }, thresholds: spec.thresholds };
-  if (spec.mappings !== undefined) defaults.mappings = spec.mappings;
-  if (spec.min !== undefined) defaults.min = spec.min;
-  if (spec.max !== undefined) defaults.max = spec.max;
-  return {
-    type: 'stat',
-    title: spec.title,
-    description: spec.description,
-    datasource: DATASOURCE,
-    fieldConfig: { defaults, overrides: [] },
-    options: {
-      reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false },
-      colorMode: 'background',
-      graphMode: 'area',
-      textMode: 'auto',
-      justifyMode: 'auto',
-      orientation: 'auto',
-    },
-    targets: rangeTargets(spec.queries),
-  };
+/** One number, its background coloured by thresholds, with a sparkline behind it. */
+export function singleStat(title: string, description: string): stat.PanelBuilder {
+  return new stat.PanelBuilder()
+    .title(title)
+    .description(description)
+    .datasource(DATASOURCE)
+    .colorScheme(new dashboard.FieldColorBuilder().mode(dashboard.FieldColorModeId.Thresholds))
+    .colorMode(common.BigValueColorMode.Background)
+    .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']).fields('').values(false));
 }
 
-export function stateTimeline(spec: Common & { queries: Query[]; mappings: ValueMapping[] }): PanelSpec {
-  return {
-    type: 'state-timeline',
-    title: spec.title,
-    description: spec.description,
-    datasource: DATASOURCE,
-    fieldConfig: {
-      defaults: { unit: spec.unit, color: { mode: 'thresholds' }, thresholds: thresholds('text'), mappings: spec.mappings },
-      overrides: [],
-    },
-    options: {
-      mergeValues: true,
-      showValue: 'auto',
-      rowHeight: 0.9,
-      legend: { displayMode: 'list', placement: 'bottom', showLegend: true },
-      tooltip: { mode: 'single', sort: 'none' },
-    },
-    targets: rangeTargets(spec.queries),
-  };
+/** A band per series whose colour and text come from value mappings. */
+export function stateTimeline(title: string, description: string): statetimeline.PanelBuilder {
+  return new statetimeline.PanelBuilder()
+    .title(title)
+    .description(description)
+    .datasource(DATASOURCE)
+    .colorScheme(new dashboard.FieldColorBuilder().mode(dashboard.FieldColorModeId.Thresholds))
+    .thresholds(thresholds('text'))
+    .legend(new common.VizLegendOptionsBuilder().displayMode(common.LegendDisplayMode.List).placement(common.LegendPlacement.Bottom).showLegend(true))
+    .tooltip(new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Single).sort(common.SortOrder.None));
 }
 
 /**
- * A heatmap of histogram buckets as Prometheus stores them (`format: heatmap` turns cumulative
- * `le` buckets into per-bucket counts). `unit` is the cells' (a count); `bucketUnit` the y axis'.
+ * Histogram buckets as Prometheus stores them (the target's `format: heatmap` turns cumulative
+ * `le` buckets into per-bucket counts): cells count attempts, the y axis is in `bucketUnit`.
  */
-export function heatmap(spec: Common & { query: Query; bucketUnit: string }): PanelSpec {
-  return {
-    type: 'heatmap',
-    title: spec.title,
-    description: spec.description,
-    datasource: DATASOURCE,
-    fieldConfig: { defaults: { unit: spec.unit }, overrides: [] },
-    options: {
-      calculate: false,
-      cellGap: 1,
-      color: { mode: 'scheme', scheme: 'Oranges', scale: 'exponential', exponent: 0.5, steps: 64, fill: 'dark-orange', reverse: false },
-      rowsFrame: { layout: 'auto' },
-      yAxis: { axisPlacement: 'left', unit: spec.bucketUnit, reverse: false },
-      cellValues: { unit: spec.unit },
-      legend: { show: true },
-      tooltip: { mode: 'single', yHistogram: true },
-      filterValues: { le: 1e-9 },
-    },
-    targets: [{ ...target(spec.query, 'A'), format: 'heatmap' }],
-  };
+export function bucketHeatmap(title: string, description: string, bucketUnit: string): heatmap.PanelBuilder {
+  return new heatmap.PanelBuilder()
+    .title(title)
+    .description(description)
+    .datasource(DATASOURCE)
+    .unit('short')
+    .calculate(false)
+    .color(
+      new heatmap.HeatmapColorOptionsBuilder()
+        .mode(heatmap.HeatmapColorMode.Scheme)
+        .scheme('Oranges')
+        .scale(heatmap.HeatmapColorScale.Exponential)
+        .exponent(0.5)
+        .steps(64)
+        .fill('dark-orange')
+        .reverse(false),
+    )
+    .rowsFrame(new heatmap.RowsHeatmapOptionsBuilder().layout(common.HeatmapCellLayout.Auto))
+    .yAxis(new heatmap.YAxisConfigBuilder().axisPlacement(common.AxisPlacement.Left).unit(bucketUnit).reverse(false))
+    .cellValues(new heatmap.CellValuesBuilder().unit('short'))
+    .tooltip(new heatmap.HeatmapTooltipBuilder().mode(common.TooltipDisplayMode.Single).yHistogram(true));
 }
 
 export interface TableColumn {
@@ -135,51 +101,44 @@ export interface TableColumn {
   expr: string;
   unit: string;
   /** Colours the cell background, e.g. red for a high error ratio. */
-  thresholds?: Thresholds;
+  thresholds?: dashboard.ThresholdsConfigBuilder;
+}
+
+export interface TableSpec {
+  /** The labels that make a row, and their column headers. */
+  keys: Record<string, string>;
+  columns: TableColumn[];
+  /** Header of the column sorted by, largest first. */
+  sortBy: string;
 }
 
 /**
- * One row per label combination (`keys`), one column per instant query: the queries' results
- * are merged on their common labels. Units are set per column, as a table mixes them.
+ * One row per label combination (`keys`), one column per instant query: the queries' results are
+ * merged on their common labels. A table mixes units, so each column sets its own.
  */
-export function table(spec: Omit<Common, 'unit'> & { keys: Record<string, string>; columns: TableColumn[]; sortBy: string }): PanelSpec {
-  const targets = spec.columns.map(
-    (column, index): Target => ({ ...target({ expr: column.expr, legend: '' }, refId(index)), format: 'table', instant: true, range: false }),
-  );
-  const overrides = spec.columns.map((column, index): FieldOverride => {
-    const properties: FieldOverride['properties'] = [
+export function instantTable(title: string, description: string, spec: TableSpec): table.PanelBuilder {
+  const panel = new table.PanelBuilder()
+    .title(title)
+    .description(description)
+    .datasource(DATASOURCE)
+    .unit('none')
+    .sortBy([new common.TableSortByFieldStateBuilder().displayName(spec.sortBy).desc(true)])
+    .transformations([
+      { id: 'merge', options: {} },
+      { id: 'organize', options: { excludeByName: { Time: true }, renameByName: spec.keys } },
+    ]);
+  spec.columns.forEach((column, index) => {
+    const query = instantQuery(column.expr, index);
+    const properties: dashboard.DynamicConfigValue[] = [
       { id: 'displayName', value: column.header },
       { id: 'unit', value: column.unit },
     ];
     if (column.thresholds !== undefined) {
-      properties.push({ id: 'thresholds', value: column.thresholds }, { id: 'custom.cellOptions', value: { type: 'color-background' } });
+      const cellOptions: common.TableColoredBackgroundCellOptions = { type: common.TableCellDisplayMode.ColorBackground };
+      properties.push({ id: 'thresholds', value: column.thresholds.build() }, { id: 'custom.cellOptions', value: cellOptions });
     }
-    return { matcher: { id: 'byName', options: `Value #${refId(index)}` }, properties };
+    // Grafana names an instant table query's value column `Value #<refId>`.
+    panel.withTarget(query).overrideByName(`Value #${query.build().refId}`, properties);
   });
-  const transformations: Transformation[] = [
-    { id: 'merge', options: {} },
-    { id: 'organize', options: { excludeByName: { Time: true }, renameByName: spec.keys } },
-  ];
-  return {
-    type: 'table',
-    title: spec.title,
-    description: spec.description,
-    datasource: DATASOURCE,
-    fieldConfig: { defaults: { unit: 'none', custom: { align: 'auto' } }, overrides },
-    options: { showHeader: true, cellHeight: 'sm', sortBy: [{ displayName: spec.sortBy, desc: true }] },
-    targets,
-    transformations,
-  };
-}
-
-function rangeTargets(queries: Query[]): Target[] {
-  return queries.map((query, index) => target(query, refId(index)));
-}
-
-function target(query: Query, id: string): Target {
-  return { datasource: DATASOURCE, refId: id, expr: query.expr, legendFormat: query.legend, format: 'time_series', instant: false, range: true };
-}
-
-function refId(index: number): string {
-  return String.fromCharCode('A'.charCodeAt(0) + index);
+  return panel;
 }

@@ -1,19 +1,21 @@
 // The operator's view: are my webhooks being delivered, and if not, since when and why?
 
+import * as common from '@grafana/grafana-foundation-sdk/common';
+import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { parseDuration } from '../../src/config/duration.js';
 import { METRICS } from '../../src/telemetry/catalogue.js';
 import type { MixinConfig } from '../config.js';
-import { dashboard, variables } from './dashboard.js';
-import { colourSeries, heatmap, stat, table, thresholds, timeseries } from './panels.js';
+import { buildDashboard, type VariableSpec } from './dashboard.js';
+import { bucketHeatmap, fixedColour, instantTable, singleStat, thresholds, timeSeries } from './panels.js';
 import { histogramQuantile, increase, rate, secondsSince, selectorsFor, sumBy } from './promql.js';
-import type { Dashboard } from './types.js';
+import { bucketQuery, rangeQueries } from './queries.js';
 
-const VARIABLES = variables([
+const VARIABLES: VariableSpec[] = [
   { name: 'job', label: 'Job', metric: METRICS.polls },
   { name: 'source', label: 'Source', metric: METRICS.polls },
   { name: 'webhook_id', label: 'Webhook', metric: METRICS.polls },
   { name: 'event', label: 'Event', metric: METRICS.deliveries },
-]);
+];
 const select = selectorsFor(VARIABLES.map((variable) => variable.name));
 
 const deliveries = (fixed: Record<string, string> = {}) => rate(select(METRICS.deliveries, fixed));
@@ -34,111 +36,107 @@ const exhaustedPerWebhook =
   ` or on (source, webhook_id) ${sumBy(PER_WEBHOOK, rate(select(METRICS.deliveryRetries)))} * 0`;
 const secondsSinceSuccess = secondsSince(select(METRICS.lastDeliveryTimestamp, { status: 'success' }));
 
-export function webhookDeliveries(config: MixinConfig): Dashboard {
+export function webhookDeliveries(config: MixinConfig): dashboard.Dashboard {
   const { warning, critical } = config.deliveryErrorRatio;
   const noSuccessSeconds = parseDuration(config.noSuccessfulDelivery.window) / 1000;
-  const successRatio = stat({
-    title: 'Success ratio',
-    description:
-      'Share of finished delivery attempts that succeeded, over the selected webhooks and events, in the last rate interval. ' +
+  const successRatio = singleStat(
+    'Success ratio',
+    'Share of finished delivery attempts that succeeded, over the selected webhooks and events, in the last rate interval. ' +
       `Red below ${percent(1 - critical)} and orange below ${percent(1 - warning)}: the error-ratio alert thresholds (mixin/config.ts). ` +
       'No data means no delivery finished in the interval.',
-    unit: 'percentunit',
-    min: 0,
-    max: 1,
-    thresholds: thresholds('red', [ratio(1 - critical), 'orange'], [ratio(1 - warning), 'green']),
-    queries: [{ expr: `${sumBy([], deliveries({ status: 'success' }))} / ${sumBy([], deliveries())}`, legend: 'success ratio' }],
-  });
-  const deliveryRate = timeseries({
-    title: 'Delivery rate by status',
-    description:
-      'Finished delivery attempts per second, split into success and failed (webhook_deliveries_total). ' +
+  )
+    .unit('percentunit')
+    .min(0)
+    .max(1)
+    .thresholds(thresholds('red', [ratio(1 - critical), 'orange'], [ratio(1 - warning), 'green']))
+    .targets(rangeQueries({ expr: `${sumBy([], deliveries({ status: 'success' }))} / ${sumBy([], deliveries())}`, legend: 'success ratio' }));
+  const deliveryRate = timeSeries(
+    'Delivery rate by status',
+    'Finished delivery attempts per second, split into success and failed (webhook_deliveries_total). ' +
       'Retries count as attempts, so one failing event can add several failed attempts.',
-    unit: 'reqps',
-    queries: [{ expr: sumBy(['status'], deliveries()), legend: '{{status}}' }],
-    overrides: [colourSeries('success', 'green'), colourSeries('failed', 'red')],
-  });
-  const failuresByEvent = timeseries({
-    title: 'Failures by event',
-    description: 'Failed delivery attempts per second, per event type. Shows which kinds of event the receiver rejects or misses.',
-    unit: 'reqps',
-    queries: [{ expr: sumBy(['event'], deliveries({ status: 'failed' })), legend: '{{event}}' }],
-  });
-  const failuresByCode = timeseries({
-    title: 'Failures by HTTP status code',
-    description:
-      "Failed delivery attempts per second, per HTTP status the receiver answered. `none` means it never answered (timeout, connection refused): look at the receiver's availability. " +
+  )
+    .unit('reqps')
+    .targets(rangeQueries({ expr: sumBy(['status'], deliveries()), legend: '{{status}}' }))
+    .overrideByRegexp('success', fixedColour('green'))
+    .overrideByRegexp('failed', fixedColour('red'));
+  const failuresByEvent = timeSeries(
+    'Failures by event',
+    'Failed delivery attempts per second, per event type. Shows which kinds of event the receiver rejects or misses.',
+  )
+    .unit('reqps')
+    .targets(rangeQueries({ expr: sumBy(['event'], deliveries({ status: 'failed' })), legend: '{{event}}' }));
+  const failuresByCode = timeSeries(
+    'Failures by HTTP status code',
+    "Failed delivery attempts per second, per HTTP status the receiver answered. `none` means it never answered (timeout, connection refused): look at the receiver's availability. " +
       '4xx means it rejected the payload or the URL is wrong; 5xx means it is failing.',
-    unit: 'reqps',
-    queries: [{ expr: sumBy(['http_status_code'], deliveries({ status: 'failed' })), legend: '{{http_status_code}}' }],
-  });
-  const responseTime = timeseries({
-    title: 'Response time p50 / p95 / p99',
-    description:
-      'Receiver response time quantiles, estimated from the webhook_delivery_duration_seconds histogram over all selected webhooks and events. ' +
+  )
+    .unit('reqps')
+    .targets(rangeQueries({ expr: sumBy(['http_status_code'], deliveries({ status: 'failed' })), legend: '{{http_status_code}}' }));
+  const responseTime = timeSeries(
+    'Response time p50 / p95 / p99',
+    'Receiver response time quantiles, estimated from the webhook_delivery_duration_seconds histogram over all selected webhooks and events. ' +
       `The red line is the p95 alert threshold (${config.deliveryLatencyP95.seconds} s). Attempts whose log gives no response time (such as Baanx timeouts) are not included.`,
-    unit: 's',
-    thresholdLine: thresholds('green', [config.deliveryLatencyP95.seconds, 'red']),
-    queries: QUANTILES.map((quantile) => ({ expr: histogramQuantile(quantile, durationBuckets), legend: `p${quantile * 100}` })),
-  });
-  const responseTimeHeatmap = heatmap({
-    title: 'Response time distribution',
-    description:
-      'How many attempts fell in each response-time bucket, per interval (the histogram as a heatmap). ' +
+  )
+    .unit('s')
+    .thresholds(thresholds('green', [config.deliveryLatencyP95.seconds, 'red']))
+    .thresholdsStyle(thresholdLine())
+    .targets(rangeQueries(...QUANTILES.map((quantile) => ({ expr: histogramQuantile(quantile, durationBuckets), legend: `p${quantile * 100}` }))));
+  const responseTimeHeatmap = bucketHeatmap(
+    'Response time distribution',
+    'How many attempts fell in each response-time bucket, per interval (the histogram as a heatmap). ' +
       'A second band high up means some deliveries are slow, which a p95 line can hide.',
-    unit: 'short',
-    bucketUnit: 's',
-    query: { expr: sumBy(['le'], increase(durationBuckets)), legend: '{{le}}' },
-  });
-  const retries = timeseries({
-    title: 'Retries and exhausted deliveries',
-    description:
-      'Per second and per webhook: attempts that were retries (attempt number above 1), and failed attempts after which the provider gave up (exhausted: that event will not be delivered). ' +
+    's',
+  ).withTarget(bucketQuery({ expr: sumBy(['le'], increase(durationBuckets)), legend: '{{le}}' }));
+  const retries = timeSeries(
+    'Retries and exhausted deliveries',
+    'Per second and per webhook: attempts that were retries (attempt number above 1), and failed attempts after which the provider gave up (exhausted: that event will not be delivered). ' +
       'Exhausted deliveries are only known for providers that report retries (Baanx); a webhook that retried but never gave up shows 0.',
-    unit: 'reqps',
-    queries: [
-      { expr: sumBy(PER_WEBHOOK, rate(select(METRICS.deliveryRetries))), legend: '{{source}} / {{webhook_id}} retries' },
-      { expr: exhaustedPerWebhook, legend: '{{source}} / {{webhook_id}} exhausted' },
-    ],
-    overrides: [colourSeries('.* exhausted', 'red')],
-  });
-  const pending = timeseries({
-    title: 'Pending deliveries',
-    description:
-      'Log entries per webhook whose latest status is pending or processing: not yet finished. A number that keeps growing means the provider is not sending. ' +
+  )
+    .unit('reqps')
+    .targets(
+      rangeQueries(
+        { expr: sumBy(PER_WEBHOOK, rate(select(METRICS.deliveryRetries))), legend: '{{source}} / {{webhook_id}} retries' },
+        { expr: exhaustedPerWebhook, legend: '{{source}} / {{webhook_id}} exhausted' },
+      ),
+    )
+    .overrideByRegexp('.* exhausted', fixedColour('red'));
+  const pending = timeSeries(
+    'Pending deliveries',
+    'Log entries per webhook whose latest status is pending or processing: not yet finished. A number that keeps growing means the provider is not sending. ' +
       'Not filtered by event (the metric has no event label).',
-    unit: 'short',
-    queries: [{ expr: sumBy(PER_WEBHOOK, select(METRICS.deliveriesPending)), legend: '{{source}} / {{webhook_id}}' }],
-  });
-  const sinceSuccess = timeseries({
-    title: 'Time since last successful delivery',
-    description:
-      'Per webhook, seconds since the newest successful delivery seen in its log; it climbs steadily while nothing gets through. ' +
+  )
+    .unit('short')
+    .targets(rangeQueries({ expr: sumBy(PER_WEBHOOK, select(METRICS.deliveriesPending)), legend: '{{source}} / {{webhook_id}}' }));
+  const sinceSuccess = timeSeries(
+    'Time since last successful delivery',
+    'Per webhook, seconds since the newest successful delivery seen in its log; it climbs steadily while nothing gets through. ' +
       `The red line is the no-successful-delivery alert window (${config.noSuccessfulDelivery.window}). ` +
       'A webhook without any success seen by the exporter has no line (see the table). Not filtered by event.',
-    unit: 's',
-    thresholdLine: thresholds('green', [noSuccessSeconds, 'red']),
-    queries: [{ expr: secondsSinceSuccess, legend: '{{source}} / {{webhook_id}}' }],
-  });
-  const webhooks = table({
-    title: 'Webhooks',
-    description:
-      'One row per webhook, now: finished attempts per second, error ratio (share failed, coloured at the alert thresholds ' +
+  )
+    .unit('s')
+    .thresholds(thresholds('green', [noSuccessSeconds, 'red']))
+    .thresholdsStyle(thresholdLine())
+    .targets(rangeQueries({ expr: secondsSinceSuccess, legend: '{{source}} / {{webhook_id}}' }));
+  const webhooks = instantTable(
+    'Webhooks',
+    'One row per webhook, now: finished attempts per second, error ratio (share failed, coloured at the alert thresholds ' +
       `${percent(warning)} and ${percent(critical)}), and time since the last success (empty: none seen since the exporter started). Sorted by error ratio.`,
-    keys: { source: 'Source', webhook_id: 'Webhook' },
-    sortBy: 'Error ratio',
-    columns: [
-      { header: 'Attempts/s', unit: 'reqps', expr: sumBy(PER_WEBHOOK, deliveries()) },
-      {
-        header: 'Error ratio',
-        unit: 'percentunit',
-        expr: errorRatioPerWebhook,
-        thresholds: thresholds('green', [warning, 'orange'], [critical, 'red']),
-      },
-      { header: 'Since last success', unit: 's', expr: secondsSinceSuccess },
-    ],
-  });
-  return dashboard(
+    {
+      keys: { source: 'Source', webhook_id: 'Webhook' },
+      sortBy: 'Error ratio',
+      columns: [
+        { header: 'Attempts/s', unit: 'reqps', expr: sumBy(PER_WEBHOOK, deliveries()) },
+        {
+          header: 'Error ratio',
+          unit: 'percentunit',
+          expr: errorRatioPerWebhook,
+          thresholds: thresholds('green', [warning, 'orange'], [critical, 'red']),
+        },
+        { header: 'Since last success', unit: 's', expr: secondsSinceSuccess },
+      ],
+    },
+  );
+  return buildDashboard(
     {
       uid: 'webhook-deliveries',
       title: 'Webhook deliveries',
@@ -148,7 +146,7 @@ export function webhookDeliveries(config: MixinConfig): Dashboard {
       variables: VARIABLES,
       // Now first (how much gets through, which webhook), then since when, then why.
       rows: [
-        { height: 8, widths: [6, 18], panels: [successRatio, webhooks] },
+        { height: 8, panels: [successRatio.span(6), webhooks.span(18)] },
         { height: 8, panels: [deliveryRate, sinceSuccess] },
         { height: 8, panels: [failuresByEvent, failuresByCode] },
         { height: 8, panels: [responseTime, responseTimeHeatmap] },
@@ -157,6 +155,11 @@ export function webhookDeliveries(config: MixinConfig): Dashboard {
     },
     config,
   );
+}
+
+/** Draws the thresholds as a line across the graph: the alert threshold the series is held to. */
+function thresholdLine(): common.GraphThresholdsStyleConfigBuilder {
+  return new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Line);
 }
 
 /** 1 - 0.9 is 0.09999999999999998 in floating point; thresholds should read as written. */

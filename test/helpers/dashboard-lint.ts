@@ -1,9 +1,10 @@
 // Re-checks the rules of Grafana's dashboard-linter (github.com/grafana/dashboard-linter, rule
-// names kept) plus this project's own, on the dashboard objects. Each problem names dashboard,
-// panel and rule. PromQL parsing needs promtool, so it is a separate, asynchronous step.
+// names kept) plus this project's own, on the foundation SDK's dashboard model. Each problem names
+// dashboard, panel and rule. PromQL parsing needs promtool, so it is a separate, asynchronous step.
 
-import type { Dashboard, Panel, Target, Variable } from '../../mixin/dashboards/index.js';
+import * as sdk from '@grafana/grafana-foundation-sdk/dashboard';
 import { METRICS } from '../../src/telemetry/catalogue.js';
+import { panelsOf, prometheusTargets, variablesOf, type Dashboard, type Panel, type Target } from './dashboard-model.js';
 import { dashboardQueries, variableQueries } from './dashboard-queries.js';
 import { checkPromQL, selectorsIn, type Selector } from './promql.js';
 
@@ -47,14 +48,15 @@ export function lintDashboards(dashboards: readonly Dashboard[]): Problem[] {
   const problems: Problem[] = [];
   const uids = dashboards.map((dashboard) => dashboard.uid);
   for (const dashboard of dashboards) {
+    const name = dashboard.title || dashboard.uid || '(untitled)';
     const report = (rule: string, message: string, panel?: Panel) =>
-      problems.push({ dashboard: dashboard.title || dashboard.uid, ...(panel && { panel: panel.title || `id ${panel.id}` }), rule, message });
+      problems.push({ dashboard: name, ...(panel && { panel: panel.title || `id ${panel.id}` }), rule, message });
     if (!dashboard.uid) report('dashboard-uid-rule', 'has no uid');
     if (uids.filter((uid) => uid === dashboard.uid).length > 1) report('dashboard-uid-rule', `uid '${dashboard.uid}' is not unique`);
     if (dashboard.editable) report('uneditable-dashboard-rule', "is editable: it is generated, so edits belong in mixin/ (set 'editable: false')");
     lintVariables(dashboard, report);
     lintLayout(dashboard, report);
-    for (const panel of dashboard.panels) lintPanel(dashboard, panel, report);
+    for (const panel of panelsOf(dashboard)) lintPanel(dashboard, panel, report);
     lintDatasourceReferences(dashboard, report);
     const text = JSON.stringify(dashboard);
     for (const forbidden of ['otel_scope_', 'target_info']) {
@@ -67,9 +69,9 @@ export function lintDashboards(dashboards: readonly Dashboard[]): Problem[] {
 type Report = (rule: string, message: string, panel?: Panel) => void;
 
 function lintVariables(dashboard: Dashboard, report: Report): void {
-  const list = dashboard.templating.list;
+  const list = variablesOf(dashboard);
   const first = list[0];
-  if (first?.type !== 'datasource' || first.query !== 'prometheus' || first.name !== 'datasource') {
+  if (first?.type !== sdk.VariableType.Datasource || first.query !== 'prometheus' || first.name !== 'datasource') {
     report('template-datasource-rule', "the first variable must be 'datasource', of type datasource, query prometheus");
   } else if (first.label !== 'Data source') {
     report('template-datasource-rule', `the datasource variable should be labelled 'Data source', is '${first.label}'`);
@@ -77,15 +79,19 @@ function lintVariables(dashboard: Dashboard, report: Report): void {
   if (list[1]?.name !== 'job') report('template-job-rule', "the second variable must be 'job'");
   // template-instance-rule and target-instance-rule are not checked: no exporter series is about
   // an instance (replicas would poll the same webhooks), so an `instance` variable would only filter `up`.
-  const queryVariables = list.filter((variable): variable is Extract<Variable, { type: 'query' }> => variable.type === 'query');
+  const queryVariables = list.filter((variable) => variable.type === sdk.VariableType.Query);
   queryVariables.forEach((variable, index) => {
     const rule = variable.name === 'job' ? 'template-job-rule' : 'template-variable-rule';
     const where = `variable '${variable.name}'`;
     if (variable.datasource?.uid !== DATASOURCE_UID) report(rule, `${where} should use datasource '${DATASOURCE_UID}', uses '${variable.datasource?.uid}'`);
     if (!variable.multi || !variable.includeAll) report(rule, `${where} should be multi-select with All`);
     if (variable.allValue !== '.+') report(rule, `${where} allValue should be '.+', is '${variable.allValue}'`);
-    if (variable.refresh !== 2) report('template-on-time-change-reload-rule', `${where} should refresh on time range change (2), is ${variable.refresh}`);
-    if (!LABEL_QUERY_FUNCTIONS.test(variable.query)) report('template-label-promql-rule', `${where} query '${variable.query}' is not label_values(), label_names(), metrics() or query_result()`);
+    if (variable.refresh !== sdk.VariableRefresh.OnTimeRangeChanged) {
+      report('template-on-time-change-reload-rule', `${where} should refresh on time range change (2), is ${variable.refresh}`);
+    }
+    if (typeof variable.query !== 'string' || !LABEL_QUERY_FUNCTIONS.test(variable.query)) {
+      report('template-label-promql-rule', `${where} query '${JSON.stringify(variable.query)}' is not label_values(), label_names(), metrics() or query_result()`);
+    }
     const [selector] = variableQueries(dashboard)
       .filter((query) => query.variable === variable.name)
       .flatMap((query) => selectorsIn(query.expr));
@@ -104,22 +110,30 @@ function lintVariables(dashboard: Dashboard, report: Report): void {
 
 function lintLayout(dashboard: Dashboard, report: Report): void {
   const ids = new Set<number>();
-  dashboard.panels.forEach((panel, index) => {
-    if (ids.has(panel.id)) report('panel-id-rule', `id ${panel.id} is not unique`, panel);
-    ids.add(panel.id);
-    const { x, y, w, h } = panel.gridPos ?? {};
-    if (![x, y, w, h].every((n) => Number.isInteger(n)) || w! <= 0 || h! <= 0 || x! < 0 || y! < 0 || x! + w! > 24) {
+  const panels = panelsOf(dashboard);
+  panels.forEach((panel, index) => {
+    if (panel.id === undefined) report('panel-id-rule', 'has no id', panel);
+    else if (ids.has(panel.id)) report('panel-id-rule', `id ${panel.id} is not unique`, panel);
+    else ids.add(panel.id);
+    const a = placeOnGrid(panel);
+    if (a === undefined) {
       report('panel-gridpos-rule', `gridPos ${JSON.stringify(panel.gridPos)} is not a place on the 24-column grid`, panel);
       return;
     }
-    for (const other of dashboard.panels.slice(0, index)) {
-      const a = panel.gridPos;
-      const b = other.gridPos;
-      if (a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h) {
+    for (const other of panels.slice(0, index)) {
+      const b = placeOnGrid(other);
+      if (b !== undefined && a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h) {
         report('panel-gridpos-rule', `overlaps panel '${other.title}'`, panel);
       }
     }
   });
+}
+
+/** The panel's gridPos when it is a place on the 24-column grid. */
+function placeOnGrid(panel: Panel): sdk.GridPos | undefined {
+  const place = panel.gridPos;
+  if (place === undefined || ![place.x, place.y, place.w, place.h].every((n) => Number.isInteger(n))) return undefined;
+  return place.w > 0 && place.h > 0 && place.x >= 0 && place.y >= 0 && place.x + place.w <= 24 ? place : undefined;
 }
 
 function lintPanel(dashboard: Dashboard, panel: Panel, report: Report): void {
@@ -127,11 +141,14 @@ function lintPanel(dashboard: Dashboard, panel: Panel, report: Report): void {
     report('panel-datasource-rule', `does not use the templated datasource, uses '${panel.datasource?.uid}'`, panel);
   }
   if (!panel.title?.trim() || !panel.description?.trim()) report('panel-title-description-rule', 'has no title or no description', panel);
-  lintUnits(panel, report);
-  if (panel.targets.length === 0) report('panel-no-targets-rule', 'has no targets', panel);
-  const variables = dashboard.templating.list.filter((variable) => variable.type === 'query').map((variable) => variable.name);
-  for (const target of panel.targets) {
-    if (panel.targets.filter((t) => t.refId === target.refId).length > 1) report('target-refid-rule', `refId ${target.refId} is not unique`, panel);
+  const targets = prometheusTargets(panel);
+  lintUnits(panel, targets, report);
+  if (targets.length === 0) report('panel-no-targets-rule', 'has no targets', panel);
+  const variables = variablesOf(dashboard)
+    .filter((variable) => variable.type === sdk.VariableType.Query)
+    .map((variable) => variable.name);
+  for (const target of targets) {
+    if (targets.filter((t) => t.refId === target.refId).length > 1) report('target-refid-rule', `refId ${target.refId} is not unique`, panel);
     if (target.datasource?.uid !== DATASOURCE_UID) report('panel-datasource-rule', `target ${target.refId} uses datasource '${target.datasource?.uid}'`, panel);
     lintTargetFormat(panel, target, report);
     for (const selector of selectorsIn(target.expr)) lintSelector(selector, variables, (rule, message) => report(rule, `target ${target.refId}: ${message}`, panel));
@@ -142,13 +159,13 @@ function lintPanel(dashboard: Dashboard, panel: Panel, report: Report): void {
  * Every panel shows values with a unit (text panels would not, but there are none). A table mixes
  * units across columns, so its default is 'none' and each value column must set its own.
  */
-function lintUnits(panel: Panel, report: Report): void {
+function lintUnits(panel: Panel, targets: readonly Target[], report: Report): void {
   const unit = panel.fieldConfig?.defaults?.unit;
   if (unit === undefined || !VALID_UNITS.has(unit)) report('panel-units-rule', `has no or an invalid unit: '${unit ?? ''}'`, panel);
   if (panel.type !== 'table') return;
-  for (const target of panel.targets) {
+  for (const target of targets) {
     const column = `Value #${target.refId}`;
-    const override = panel.fieldConfig.overrides.find((o) => o.matcher.id === 'byName' && o.matcher.options === column);
+    const override = panel.fieldConfig?.overrides.find((o) => o.matcher.id === 'byName' && o.matcher.options === column);
     const columnUnit = override?.properties.find((property) => property.id === 'unit')?.value;
     if (typeof columnUnit !== 'string' || !VALID_UNITS.has(columnUnit)) report('panel-units-rule', `table column '${column}' has no or an invalid unit`, panel);
   }
@@ -220,5 +237,5 @@ export async function lintPromQL(dashboards: readonly Dashboard[]): Promise<Prob
     return entry ? [{ ...entry.problem, message: `${entry.what} does not parse: ${index[2]}\n  ${entry.expr}` }] : [];
   });
   // Anything promtool said that names no expression still fails the check.
-  return problems.length > 0 ? problems : [{ dashboard: dashboards.map((d) => d.title).join(', '), rule: 'target-promql-rule', message: complaints }];
+  return problems.length > 0 ? problems : [{ dashboard: dashboards.map((d) => d.title ?? d.uid).join(', '), rule: 'target-promql-rule', message: complaints }];
 }

@@ -1,7 +1,8 @@
 // Grafana's variable substitution, enough to run the dashboards' queries outside Grafana: by
 // promtool in the linter, by a real Prometheus in the end-to-end test.
 
-import type { Dashboard } from '../../mixin/dashboards/index.js';
+import * as sdk from '@grafana/grafana-foundation-sdk/dashboard';
+import { panelsOf, prometheusTargets, variablesOf, type Dashboard } from './dashboard-model.js';
 
 export interface Substitutions {
   /** `$__rate_interval`; default 1m. */
@@ -48,13 +49,13 @@ export function substituteVariables(text: string, values: Readonly<Record<string
 /** Every panel target of `dashboard`, ready to send to Prometheus. */
 export function dashboardQueries(dashboard: Dashboard, substitutions: Substitutions = {}): DashboardQuery[] {
   const values = variableValues(dashboard, substitutions);
-  return dashboard.panels.flatMap((panel) =>
-    panel.targets.map((target) => ({
-      dashboard: dashboard.title,
-      panel: panel.title,
-      refId: target.refId,
+  return panelsOf(dashboard).flatMap((panel) =>
+    prometheusTargets(panel).map((target) => ({
+      dashboard: dashboard.title ?? '',
+      panel: panel.title ?? '',
+      refId: target.refId ?? '',
       expr: substituteVariables(target.expr, values),
-      instant: target.instant,
+      instant: target.instant ?? false,
     })),
   );
 }
@@ -62,19 +63,19 @@ export function dashboardQueries(dashboard: Dashboard, substitutions: Substituti
 /** The PromQL inside every query variable of `dashboard` (none for `label_values(label)`). */
 export function variableQueries(dashboard: Dashboard, substitutions: Substitutions = {}): VariableQuery[] {
   const values = variableValues(dashboard, substitutions);
-  return dashboard.templating.list.flatMap((variable) => {
-    if (variable.type !== 'query') return [];
+  return variablesOf(dashboard).flatMap((variable) => {
+    if (variable.type !== sdk.VariableType.Query || typeof variable.query !== 'string') return [];
     const match = VARIABLE_QUERY.exec(variable.query);
     const inner = match?.[1] ?? match?.[2];
     if (inner === undefined) return [];
-    return [{ dashboard: dashboard.title, variable: variable.name, expr: substituteVariables(inner, values) }];
+    return [{ dashboard: dashboard.title ?? '', variable: variable.name, expr: substituteVariables(inner, values) }];
   });
 }
 
 function variableValues(dashboard: Dashboard, substitutions: Substitutions): Record<string, string> {
   const { rateInterval = '1m', interval = '1m', range = '1h', ...chosen } = substitutions;
   const values: Record<string, string> = { __rate_interval: rateInterval, __interval: interval, __range: range };
-  for (const variable of dashboard.templating.list) values[variable.name] = '.+';
+  for (const variable of variablesOf(dashboard)) values[variable.name] = '.+';
   for (const [name, value] of Object.entries(chosen)) if (value !== undefined) values[name] = value;
   return values;
 }
