@@ -10,7 +10,7 @@
 # (node:24-bookworm-slim@sha256:…) would make builds reproducible and tamper-evident, but the digest
 # could not be resolved offline where this file was written: add it when publishing releases.
 # Not distroless: slim costs a little more but keeps a shell for `kubectl exec` while debugging.
-# test/dockerfile.test.ts lints this file and replays its build steps.
+# test/deploy/dockerfile.test.ts lints this file and replays its build steps.
 
 # Build stage: every dependency and the TypeScript compiler.
 FROM node:24-bookworm-slim AS build

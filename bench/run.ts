@@ -1,5 +1,5 @@
 // `npm run bench [-- --quick]`: every benchmark, side by side with its baseline, in one table.
-// Not part of `npm test` (minutes, and machine-dependent); test/bench-smoke.test.ts keeps it working.
+// Not part of `npm test` (minutes, and machine-dependent); test/perf/bench-smoke.test.ts keeps it working.
 
 import os from 'node:os';
 import { collectGarbage, MB, renderTable, type Row } from './harness.js';

@@ -1,7 +1,7 @@
 // The soak: simulated days of traffic into the real ProviderSimulator, read by a real exporter (own
 // process, --expose-gc) polling over loopback, scraped over HTTP like Prometheus, with heap after
 // GC measured at checkpoints and every count checked against the ground truth at the end.
-// scripts/soak.ts runs it for a week; test/soak.test.ts runs a short one.
+// scripts/soak.ts runs it for a week; test/perf/soak.test.ts runs a short one.
 
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

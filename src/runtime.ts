@@ -1,4 +1,4 @@
-// What the exporter needs of Node, in one place. test/runtime.test.ts keeps package.json's engines,
+// What the exporter needs of Node, in one place. test/unit/runtime.test.ts keeps package.json's engines,
 // the bin's shebang, `npm start`, the image's ENTRYPOINT and the memory benchmark in step with it.
 
 /** The oldest Node.js the exporter runs on: undici 8, its HTTP client, needs 22.19. */

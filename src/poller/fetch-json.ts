@@ -25,7 +25,7 @@ export interface FetchOptions {
 export async function fetchJson(req: ProviderRequest, options: FetchOptions): Promise<FetchOutcome> {
   // One controller per request, fired by a timer and by the caller's signal. Not
   // AbortSignal.any([AbortSignal.timeout(), shutdown]): on Node 20 each call leaves tens of bytes
-  // attached to the long-lived shutdown signal for good (test/soak.test.ts measures it).
+  // attached to the long-lived shutdown signal for good (test/perf/soak.test.ts measures it).
   const controller = new AbortController();
   const signal = controller.signal;
   let timedOut = false;

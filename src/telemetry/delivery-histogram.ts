@@ -5,7 +5,7 @@
 // pre-aggregated page. Here a delivery series holds its HistogramSeries directly, so a record is a
 // bucket search and three additions. The data reaches every reader through the SDK's documented
 // extension point, a MetricProducer, so /metrics and OTLP see the same metric as before: same
-// name, unit, description, buckets, scope and cardinality cap (test/delivery-histogram.test.ts
+// name, unit, description, buckets, scope and cardinality cap (test/unit/delivery-histogram.test.ts
 // compares the exposition with the SDK instrument's on the same records).
 
 import { ValueType, type Attributes, type HrTime } from '@opentelemetry/api';

@@ -3,7 +3,7 @@
 //
 // Why our own lines: @opentelemetry/sdk-node 0.30x exports only NodeSDK, which registers global
 // providers and builds a MeterProvider of its own; its env helpers are internal. These are the few
-// of them we need, for our own providers. test/otel-env.test.ts pins their behaviour.
+// of them we need, for our own providers. test/unit/otel-env.test.ts pins their behaviour.
 //
 // Imported only when an OTLP export is asked for, and each exporter package only for the protocol
 // chosen: gRPC alone loads @grpc/grpc-js, megabytes a plain /metrics sidecar never uses.

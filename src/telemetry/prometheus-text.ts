@@ -12,7 +12,7 @@
 // `target_info`, HELP/UNIT/TYPE lines and their escaping, `_total` on monotonic sums, label order
 // (attributes, then otel_scope_name / otel_scope_schema_url / otel_scope_version, then `le`), label
 // name sanitising, value formatting (`${value}`, +Inf/-Inf) and family order.
-// test/exposition.test.ts compares the two on the same collected data.
+// test/unit/exposition.test.ts compares the two on the same collected data.
 
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
 import type { MetricData, ResourceMetrics, ScopeMetrics } from '@opentelemetry/sdk-metrics';

@@ -1,0 +1,57 @@
+// Each benchmark of `npm run bench` once, at toy sizes, so the suite cannot rot unnoticed. The
+// figures are not checked against the targets here: they depend on the machine.
+
+import { describe, expect, it } from 'vitest';
+import { runIdle } from '../../bench/idle.js';
+import { runIngest } from '../../bench/ingest.js';
+import { runMemory } from '../../bench/memory.js';
+import { runScale } from '../../bench/scale.js';
+import { runScrape } from '../../bench/scrape.js';
+
+function expectPositive(values: Record<string, number>): void {
+  for (const [name, value] of Object.entries(values)) {
+    expect(Number.isFinite(value) && value > 0, `${name} = ${value}`).toBe(true);
+  }
+}
+
+describe('benchmark suite at toy sizes', () => {
+  it('ingest counts every fresh entry and reports both rates', async () => {
+    const result = await runIngest({ rounds: 1, pagesPerRound: 4, webhooksPerProvider: 1 });
+    expectPositive({ pipeline: result.pipelineEntriesPerSecond, parse: result.jsonParseEntriesPerSecond, ratio: result.ratio });
+    // The kept round: 2 Salesfinity pages of 100 new entries, and 2 Baanx pages that each repeat
+    // the newest entry of the page before (read in the warm-up round), which is not counted again.
+    expect(result.countedPerRound).toBe(398);
+  });
+
+  it('scrape serves the expected samples over HTTP and times both sides', async () => {
+    const result = await runScrape(100, 1);
+    expect(result.samplesMatch).toBe(true);
+    expect(result.sampleLines.expected).toBe(100 * 13 + 50 * 3);
+    expectPositive({ ours: result.oursMs, promClient: result.promClientMs, ratio: result.ratio, body: result.bodyBytes });
+  });
+
+  it('memory is measured in fresh child processes', async () => {
+    const result = await runMemory(100, 1);
+    for (const report of [result.ours, result.promClient]) {
+      expectPositive({ ...report });
+      expect(report.peakRssBytes).toBeGreaterThanOrEqual(report.rssBytes);
+    }
+  });
+
+  it('scale reports a cost per milestone and bounded de-duplication', async () => {
+    const result = await runScale({ milestones: [200, 400], lookbacksMs: [60_000], dedupEntries: 300 });
+    expect(result.costs.map((cost) => cost.entries)).toEqual([200, 400]);
+    expectPositive(Object.fromEntries(result.costs.map((cost) => [`µs at ${cost.entries}`, cost.microsPerEntry])));
+    const [dedup] = result.dedup;
+    // 3 Baanx pages, the later two repeating one entry each: 298 ids, fewer than the 1m window
+    // (1,200 at 20/s), so all are kept.
+    expect(dedup?.seen).toBe(298);
+    expect(dedup?.windowEntries).toBe(1_200);
+  });
+
+  it('idle measures CPU per poll cycle against bare fetches', async () => {
+    const result = await runIdle({ webhooks: 4, cyclesPerRound: 1, rounds: 1 });
+    expect(result.webhooks).toBe(4);
+    expectPositive({ ours: result.cpuMicrosPerCycle, bare: result.bareFetchCpuMicrosPerCycle, ratio: result.ratio });
+  });
+});
