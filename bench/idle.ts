@@ -38,7 +38,7 @@ export async function runIdle(options: IdleOptions): Promise<IdleResult> {
     const config = await idleConfig(url, perProvider);
     const exporter = await buildExporter(config, { logger: createLogger({ level: 'silent' }) });
     await exporter.poller.pollAll(); // the first read takes in the log; every later one finds nothing new
-    const requests = webhookTargets(config).map((target) => target.adapter.buildRequest(target.webhookId, 1));
+    const requests = webhookTargets(config).map((target) => target.adapter.firstRequest(target.webhookId));
     const medians = await sideBySide(
       options.rounds,
       () => cpuMicrosPerCycle(options.cyclesPerRound, () => exporter.poller.pollAll()),

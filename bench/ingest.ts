@@ -50,7 +50,7 @@ export async function runIngest(options: IngestOptions): Promise<IngestResult> {
       const pages = pagesFor(round);
       counted = 0;
       const ms = await timeMs(async () => {
-        for (const [stream, text] of pages) counted += (await (readers.get(stream) as PageReader).read(text)).counted;
+        for (const [stream, text] of pages) counted += (await (readers.get(stream) as PageReader).read(text)).counted.length;
       });
       return entries / (ms / 1000);
     },

@@ -27,8 +27,6 @@ export interface PageStream {
   readonly provider: ProviderName;
   readonly webhookId: string;
   readonly adapter: ProviderAdapter;
-  /** Paging limit readLog should use with this stream. */
-  readonly maxPages: number;
   /** The next page of PAGE_SIZE entries, serialised as the provider's API sends it. */
   nextPage(): string;
 }
@@ -44,8 +42,7 @@ function salesfinityStream({ webhookId, startMs, spacingMs }: PageStreamOptions)
   return {
     provider: 'salesfinity',
     webhookId,
-    adapter: createSalesfinityAdapter({ baseUrl: 'https://salesfinity.bench.invalid', apiKey: SIM_SALESFINITY_API_KEY, pageSize: PAGE_SIZE }),
-    maxPages: 1,
+    adapter: createSalesfinityAdapter({ baseUrl: 'https://salesfinity.bench.invalid', apiKey: SIM_SALESFINITY_API_KEY, pageSize: PAGE_SIZE, maxPages: 1 }),
     nextPage() {
       const data = stamps.take(PAGE_SIZE).map(({ seq, createdAt }) => ({ ...pool[seq % POOL_SIZE], _id: hexId(seq, 24), createdAt }));
       return JSON.stringify({ data: data.reverse(), pagination: { total: PAGE_SIZE, page: 1, limit: PAGE_SIZE, pages: 1 } });
@@ -65,7 +62,6 @@ function baanxStream({ webhookId, startMs, spacingMs }: PageStreamOptions): Page
     provider: 'baanx',
     webhookId,
     adapter: createBaanxAdapter({ baseUrl: 'https://baanx.bench.invalid', bearerToken: SIM_BAANX_TOKEN, limit: PAGE_SIZE }),
-    maxPages: 1,
     nextPage() {
       const fresh = stamps.take(previousNewest ? PAGE_SIZE - 1 : PAGE_SIZE);
       const logs: object[] = fresh.map(({ seq, createdAt }) => ({ ...pool[seq % POOL_SIZE], id: uuidLike(seq), createdAt }));

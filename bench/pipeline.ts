@@ -39,12 +39,11 @@ export function pageReader(stream: PageStream, telemetry: ExporterTelemetry, loo
     webhookId: stream.webhookId,
     startFrom: 'backfill' as const,
     lookbackMs,
-    maxPages: stream.maxPages,
   };
   return {
     checkpoint,
     read(pageText) {
-      const fetch = async () => ({ kind: 'ok' as const, code: '200', body: JSON.parse(pageText) as unknown });
+      const fetch = async () => ({ kind: 'ok' as const, code: '200', status: 200, headers: {}, body: JSON.parse(pageText) as unknown });
       return readLog(settings, { adapter: stream.adapter, checkpoint, recorder: telemetry, fetch });
     },
   };

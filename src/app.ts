@@ -46,10 +46,9 @@ export interface ExporterDeps {
 export function webhookTargets(config: ExporterConfig): WebhookTarget[] {
   return config.sources.flatMap((source) => {
     const adapter = createAdapter(source);
-    const maxPages = source.provider === 'salesfinity' ? source.maxPages : 1;
     return source.webhooks
       .filter((webhookId) => ownsWebhook(config.shard, source.name, webhookId))
-      .map((webhookId) => ({ source: source.name, provider: source.provider, webhookId, adapter, maxPages }));
+      .map((webhookId) => ({ source: source.name, provider: source.provider, webhookId, adapter }));
   });
 }
 

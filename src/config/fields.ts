@@ -76,32 +76,36 @@ export function duplicates(values: readonly unknown[]): Array<{ index: number; f
   return repeats;
 }
 
-// RFC 3986 "unreserved" characters: an id made of them needs no escaping and cannot change the URL's path.
-const URL_SAFE_CHARACTER = /[A-Za-z0-9._~-]/;
+// RFC 3986 "unreserved" characters, and "/" between path segments (OWNER/REPO/HOOK_ID): an id made
+// of them needs no escaping and cannot leave the API's path.
+const URL_SAFE_CHARACTER = /[A-Za-z0-9._~/-]/;
 
-const webhookId = z
-  .string()
-  .min(1)
-  .superRefine((id, ctx) => {
-    const unsafe = [...id].find((character) => !URL_SAFE_CHARACTER.test(character));
-    if (unsafe !== undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `must not contain ${JSON.stringify(unsafe)}: webhook ids go into a URL path, so use only letters, digits, "-", "_", "." and "~"`,
-      });
-    } else if (id === '.' || id === '..') {
-      ctx.addIssue({ code: 'custom', message: 'must not be "." or "..": webhook ids go into a URL path' });
-    }
-  });
-
-export const webhookIds = z
-  .array(webhookId)
-  .min(1, { error: 'needs at least one webhook id' })
-  .superRefine(
-    (ids, ctx) => {
-      for (const { index, firstIndex } of duplicates(ids)) {
-        ctx.addIssue({ code: 'custom', path: [index], message: `repeats webhooks[${firstIndex}]` });
-      }
-    },
-    evenWithInvalidItems,
-  );
+/** The webhook ids of a source; `providerProblem` is the provider's own rule for one id. */
+export function webhookIds(providerProblem: (id: string) => string | undefined) {
+  const webhookId = z
+    .string()
+    .min(1)
+    .superRefine((id, ctx) => {
+      const unsafe = [...id].find((character) => !URL_SAFE_CHARACTER.test(character));
+      const problem =
+        unsafe !== undefined
+          ? `must not contain ${JSON.stringify(unsafe)}: webhook ids go into a URL path, so use only letters, digits, "-", "_", ".", "~" and "/"`
+          : id.split('/').some((segment) => segment === '.' || segment === '..')
+            ? 'must not be "." or "..": webhook ids go into a URL path'
+            : id !== '' && id.split('/').some((segment) => segment === '')
+              ? 'must not start or end with "/" or hold "//": each part between slashes needs a name'
+              : providerProblem(id);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+    });
+  return z
+    .array(webhookId)
+    .min(1, { error: 'needs at least one webhook id' })
+    .superRefine(
+      (ids, ctx) => {
+        for (const { index, firstIndex } of duplicates(ids)) {
+          ctx.addIssue({ code: 'custom', path: [index], message: `repeats webhooks[${firstIndex}]` });
+        }
+      },
+      evenWithInvalidItems,
+    );
+}

@@ -1,7 +1,7 @@
 // One schema per provider, joined on `provider`; each rejects the other's settings.
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { PROVIDERS, type ProviderName } from '../providers/types.js';
+import { DEFAULT_BASE_URLS, PROVIDERS, WEBHOOK_ID_PROBLEM } from '../providers/index.js';
 import { httpBaseUrl, numeric, secretText, sourceName, webhookIds } from './fields.js';
 import { readSecretFile } from './secrets.js';
 import { strictObject } from './strict-object.js';
@@ -10,11 +10,6 @@ export interface SchemaContext {
   /** Relative file paths in the config are resolved against this (the config file's folder). */
   baseDir: string;
 }
-
-const DEFAULT_BASE_URLS: Record<ProviderName, string> = {
-  salesfinity: 'https://client-api.salesfinity.co',
-  baanx: 'https://api.baanx.com',
-};
 
 /** What this source's delivery spans may carry beyond the defaults (only when tracing is on). */
 const tracesSchema = strictObject({
@@ -38,7 +33,7 @@ export function sourceSchema(context: SchemaContext) {
           apiKey: await resolveSecret(auth.apiKey, auth.apiKeyFile, 'apiKeyFile', context, ctx),
           fromFile: auth.apiKeyFile !== undefined,
         })),
-      webhooks: webhookIds,
+      webhooks: webhookIds(WEBHOOK_ID_PROBLEM.salesfinity),
       pageSize: numeric(z.number().int().min(1).max(100)).default(100),
       maxPages: numeric(z.number().int().min(1)).default(10),
       traces: tracesSchema,
@@ -60,7 +55,7 @@ export function sourceSchema(context: SchemaContext) {
           bearerToken: await resolveSecret(auth.bearerToken, auth.bearerTokenFile, 'bearerTokenFile', context, ctx),
           fromFile: auth.bearerTokenFile !== undefined,
         })),
-      webhooks: webhookIds,
+      webhooks: webhookIds(WEBHOOK_ID_PROBLEM.baanx),
       limit: numeric(z.number().int().min(1).max(100)).default(100),
       traces: tracesSchema,
     },

@@ -67,6 +67,31 @@ export class Checkpoint {
     return this.seen.has(logId) || this.pending.has(logId);
   }
 
+  /**
+   * Drops the pending entries a complete read passed over without returning, strictly newer than
+   * `coveredDownToMs` (ties at the oldest entry read may sit on the next, unread page): retention
+   * removed them, or newer entries pushed them out of a newest-N window. They can never be seen
+   * finishing, so memory stays bounded and the read reports a gap. Returns how many.
+   */
+  dropPendingNotSeen(notSeen: Iterable<string>, coveredDownToMs: number): number {
+    let dropped = 0;
+    for (const id of notSeen) {
+      const at = this.pending.get(id);
+      if (at !== undefined && at > coveredDownToMs) {
+        this.pending.delete(id);
+        dropped += 1;
+      }
+    }
+    return dropped;
+  }
+
+  /** After a read that did not fail: the log has been read once, the watermark moves, old ids go. */
+  finishRead(newestReadMs: number | undefined, lookbackMs: number): void {
+    this.initialized = true;
+    if (newestReadMs !== undefined) this.advanceWatermark(newestReadMs);
+    this.prune(lookbackMs);
+  }
+
   advanceWatermark(createdAtMs: number): void {
     if (this.watermarkMs === undefined || createdAtMs > this.watermarkMs) this.watermarkMs = createdAtMs;
   }

@@ -3,7 +3,7 @@ import type { ProviderRequest } from '../providers/types.js';
 
 /** How one request to a provider ended. `code` is the `code` label of webhook_exporter_api_requests_total. */
 export type FetchOutcome =
-  | { kind: 'ok'; code: string; body: unknown }
+  | { kind: 'ok'; code: string; status: number; headers: Record<string, string>; body: unknown }
   /** Non-2xx answer; `retryAfterMs` set when a 429/503 carried a usable Retry-After. */
   | { kind: 'http_error'; code: string; status: number; retryAfterMs: number | undefined }
   | { kind: 'timeout'; code: 'timeout' }
@@ -12,6 +12,9 @@ export type FetchOutcome =
   | { kind: 'bad_body'; code: string; detail: string }
   /** A 2xx whose body is larger than the cap: abandoned, since the fix is a setting, not the provider. */
   | { kind: 'too_large'; code: string; maxBytes: number };
+
+/** Every way a request can fail. */
+export type FetchFailure = Exclude<FetchOutcome, { kind: 'ok' }>;
 
 export interface FetchOptions {
   timeoutMs: number;
@@ -62,7 +65,8 @@ export async function fetchJson(req: ProviderRequest, options: FetchOptions): Pr
     const text = await readCapped(response.body, options.maxResponseBytes);
     if (text === undefined) return { kind: 'too_large', code, maxBytes: options.maxResponseBytes };
     try {
-      return { kind: 'ok', code, body: JSON.parse(text) as unknown };
+      const body = JSON.parse(text) as unknown;
+      return { kind: 'ok', code, status: response.statusCode, headers: flatHeaders(response.headers), body };
     } catch {
       return { kind: 'bad_body', code, detail: describeNonJson(text, header(response.headers['content-type'])) };
     }
@@ -108,6 +112,13 @@ async function readCapped(body: AsyncIterable<Uint8Array> & { destroy(): unknown
 
 function header(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
+}
+
+/** Lower-case names (as undici gives them), repeated headers joined as RFC 9110 allows. */
+function flatHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
+  return flat;
 }
 
 // Every HTTP-date form (IMF-fixdate, RFC 850, asctime) starts with a day name. Date.parse alone

@@ -1,7 +1,8 @@
 // Turns a failed read into one log line per change of state: an operator sees "credentials
 // rejected" once, not every 30 seconds, and sees "recovered" when it clears.
 
-import type { ReadFailure } from './read-log.js';
+import type { OperatorHints } from '../providers/types.js';
+import type { ReadFailure } from './paging.js';
 
 export interface FailureReport {
   /** Stable key: a change of key is a change of state worth a log line. */
@@ -10,8 +11,9 @@ export interface FailureReport {
   message: string;
 }
 
-export function describeFailure(failure: ReadFailure, context: { provider: string; timeoutMs: number }): FailureReport {
-  const credential = context.provider === 'baanx' ? 'bearerToken (or bearerTokenFile)' : 'apiKey (or apiKeyFile)';
+/** The settings named in the advice come from the adapter's hints: the poller names no provider. */
+export function describeFailure(failure: ReadFailure, context: { hints: OperatorHints; timeoutMs: number }): FailureReport {
+  const credential = context.hints.credential;
   switch (failure.kind) {
     case 'http_error': {
       const status = failure.status;
@@ -39,7 +41,7 @@ export function describeFailure(failure: ReadFailure, context: { provider: strin
     case 'bad_body':
       return { state: 'bad_body', message: `unusable response (${failure.detail}): check that baseUrl points at the provider's API and not at a proxy or maintenance page` };
     case 'too_large': {
-      const pageSetting = context.provider === 'baanx' ? 'limit' : 'pageSize';
+      const pageSetting = context.hints.pageSize.setting;
       return {
         state: 'too_large',
         message: `response larger than http.maxResponseBytes (${failure.maxBytes} bytes): raise http.maxResponseBytes or lower the source's ${pageSetting}`,

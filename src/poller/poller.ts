@@ -6,7 +6,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { Dispatcher } from 'undici';
 import type { Logger } from '../logger.js';
 import { urlForLog } from '../logger.js';
-import type { ProviderAdapter, ProviderName } from '../providers/types.js';
+import type { ProviderAdapter } from '../providers/types.js';
 import { Backoff } from './backoff.js';
 import { Checkpoint } from './checkpoint.js';
 import { fetchJson } from './fetch-json.js';
@@ -18,11 +18,9 @@ import { loadState, saveState, stateKey, type StoredState } from './state-file.j
 
 export interface WebhookTarget {
   source: string;
-  provider: ProviderName;
+  provider: string;
   webhookId: string;
   adapter: ProviderAdapter;
-  /** Page limit per read (paginated providers only). */
-  maxPages: number;
 }
 
 export interface PollerOptions {
@@ -43,7 +41,7 @@ export interface PollerOptions {
 
 export interface WebhookStatus {
   source: string;
-  provider: ProviderName;
+  provider: string;
   webhookId: string;
   lastPollAtMs: number | undefined;
   lastResult: 'success' | 'error' | undefined;
@@ -193,7 +191,7 @@ export class Poller {
     if (this.shutdown.signal.aborted) return;
     const startedAt = this.now();
     const result = await readLog(
-      { source: target.source, webhookId: target.webhookId, startFrom: this.options.startFrom, lookbackMs: this.options.lookbackMs, maxPages: target.maxPages },
+      { source: target.source, webhookId: target.webhookId, startFrom: this.options.startFrom, lookbackMs: this.options.lookbackMs },
       {
         adapter: target.adapter,
         checkpoint: runtime.checkpoint,
@@ -222,7 +220,7 @@ export class Poller {
       pages: result.pages,
       entriesRead: result.entriesRead,
       invalid: result.invalid,
-      counted: result.countedAttempts,
+      counted: result.counted,
     });
     this.reportRead(runtime, result);
     if (this.options.stateFile) this.scheduleStateWrite();
@@ -232,13 +230,13 @@ export class Poller {
     const status = runtime.status;
     status.lastPollAtMs = finishedAt;
     status.lastResult = result.failure ? 'error' : 'success';
-    status.entriesCounted += result.counted;
+    status.entriesCounted += result.counted.length;
     status.pending = runtime.checkpoint.pending.size;
   }
 
   private reportHealth(runtime: WebhookRuntime, result: ReadResult, finishedAt: number): void {
     const { source, provider, webhookId } = runtime.target;
-    const context = { source, provider, webhookId, url: urlForLog(runtime.target.adapter.buildRequest(webhookId, 1).url) };
+    const context = { source, provider, webhookId, url: urlForLog(runtime.target.adapter.firstRequest(webhookId).url) };
     if (!result.failure) {
       if (runtime.healthState !== undefined && runtime.healthState !== 'ok') {
         this.log.info({ ...context, failedPolls: runtime.backoff.consecutiveFailures }, 'webhook log readable again');
@@ -250,7 +248,7 @@ export class Poller {
       return;
     }
     if (this.shutdown.signal.aborted) return; // aborted by shutdown, not a provider problem
-    const report = describeFailure(result.failure, { provider, timeoutMs: this.options.timeoutMs });
+    const report = describeFailure(result.failure, { hints: runtime.target.adapter.hints, timeoutMs: this.options.timeoutMs });
     const failure = result.failure;
     const delayMs =
       failure.kind === 'http_error' && failure.status === 429
@@ -274,7 +272,7 @@ export class Poller {
       this.log.debug({ source, webhookId, entries: result.tooOld }, 'entries older than the lookback floor were never seen: not counted (raise lookback to catch later-logged deliveries)');
     }
     this.log.debug(
-      { source, webhookId, pages: result.pages, read: result.entriesRead, counted: result.counted, marked: result.marked, invalid: result.invalid, pending: runtime.checkpoint.pending.size },
+      { source, webhookId, pages: result.pages, read: result.entriesRead, counted: result.counted.length, marked: result.marked, invalid: result.invalid, pending: runtime.checkpoint.pending.size },
       'read finished',
     );
   }

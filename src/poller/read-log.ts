@@ -1,29 +1,24 @@
-// One read of one webhook's delivery log: fetch pages newest-first, decide for every entry whether it
-// is new, already known, still pending or too old, record the new finished ones, and move the
-// checkpoint. This file is the counting rules of contract.md; counting-examples.md walks through them.
+// One read of one webhook's delivery log, in four steps: the paging driver (paging.ts) fetches pages
+// newest first; each entry is classified (classify.ts) and the decision applied to the checkpoint;
+// the gap rules (gaps.ts) judge the finished read; the checkpoint moves. docs/counting.md states
+// the rules and walks through examples. Nothing here depends on the provider or its paging kind
+// beyond the adapter's `paging` and `hints`.
 
 import type { DeliveryAttempt, InvalidEntry, InvalidReason, ProviderAdapter } from '../providers/types.js';
-import { isFinished } from '../providers/types.js';
 import type { Checkpoint } from './checkpoint.js';
-import type { FetchOutcome } from './fetch-json.js';
+import { classify } from './classify.js';
+import { detectGap } from './gaps.js';
+import { readPages, type Fetch, type ReadFailure } from './paging.js';
 import type { PollRecorder } from './recorder.js';
+
+export type { ReadFailure } from './paging.js';
 
 export interface ReadSettings {
   source: string;
   webhookId: string;
   startFrom: 'now' | 'backfill';
   lookbackMs: number;
-  /** Page limit per read for paginated providers. */
-  maxPages: number;
 }
-
-export type ReadFailure =
-  | { kind: 'http_error'; status: number; retryAfterMs: number | undefined }
-  | { kind: 'timeout' }
-  | { kind: 'network_error'; detail: string }
-  | { kind: 'bad_body'; detail: string }
-  | { kind: 'too_large'; maxBytes: number }
-  | { kind: 'wrong_shape'; detail: string };
 
 export interface ReadResult {
   /** Undefined when every page that was needed was read. */
@@ -31,10 +26,8 @@ export interface ReadResult {
   pages: number;
   /** Entries in the bodies, valid or not. */
   entriesRead: number;
-  /** Finished attempts recorded by this read. */
-  counted: number;
-  /** The same attempts, for the poll span. */
-  countedAttempts: DeliveryAttempt[];
+  /** Finished attempts recorded by this read, for the status page and the poll span. */
+  counted: DeliveryAttempt[];
   /** Finished attempts marked as seen without counting (first read with startFrom: now). */
   marked: number;
   invalid: number;
@@ -48,7 +41,7 @@ export interface ReadDeps {
   adapter: ProviderAdapter;
   checkpoint: Checkpoint;
   recorder: PollRecorder;
-  fetch: (url: ReturnType<ProviderAdapter['buildRequest']>) => Promise<FetchOutcome>;
+  fetch: Fetch;
 }
 
 export async function readLog(settings: ReadSettings, deps: ReadDeps): Promise<ReadResult> {
@@ -59,17 +52,7 @@ export async function readLog(settings: ReadSettings, deps: ReadDeps): Promise<R
   // First read with `now`: the floor is set from the newest entry once the first page is in.
   let floorMs = checkpoint.countFloorMs(settings.lookbackMs);
   const readDepthMs = checkpoint.readDepthMs(settings.lookbackMs);
-  const result: ReadResult = {
-    failure: undefined,
-    pages: 0,
-    entriesRead: 0,
-    counted: 0,
-    countedAttempts: [],
-    marked: 0,
-    invalid: 0,
-    gap: undefined,
-    tooOld: 0,
-  };
+  const result: ReadResult = { failure: undefined, pages: 0, entriesRead: 0, counted: [], marked: 0, invalid: 0, gap: undefined, tooOld: 0 };
   const pendingNotSeen = new Set(checkpoint.pending.keys());
   const invalidThisRead = new Set<string>();
   let newestReadMs: number | undefined;
@@ -78,30 +61,22 @@ export async function readLog(settings: ReadSettings, deps: ReadDeps): Promise<R
   let reachedEnd = false;
   const newestFinished = new NewestFinished();
 
-  for (let page = 1; ; page++) {
-    if (adapter.paginated && page > settings.maxPages) break;
-    const outcome = await deps.fetch(adapter.buildRequest(webhookId, page));
-    recorder.recordApiRequest(source, outcome.code);
-    if (outcome.kind !== 'ok') {
-      result.failure = toFailure(outcome);
+  for await (const read of readPages(adapter, webhookId, deps.fetch, (code) => recorder.recordApiRequest(source, code))) {
+    if (read.kind === 'failed') {
+      result.failure = read.failure;
       break;
     }
-    const parsed = adapter.parsePage(outcome.body, webhookId);
-    if (!parsed.ok) {
-      result.failure = { kind: 'wrong_shape', detail: parsed.problem };
-      break;
-    }
+    const { page } = read;
     result.pages += 1;
-    result.entriesRead += parsed.entryCount;
-    result.invalid += recordNewInvalid(recorder, source, parsed.invalid, checkpoint.invalid, invalidThisRead);
-
-    if (firstRead && settings.startFrom === 'now' && newestReadMs === undefined && parsed.attempts.length > 0) {
-      floorMs = newestCreatedAtMs(parsed.attempts) - settings.lookbackMs;
+    result.entriesRead += page.entryCount;
+    result.invalid += recordNewInvalid(recorder, source, page.invalid, checkpoint.invalid, invalidThisRead);
+    if (firstRead && settings.startFrom === 'now' && newestReadMs === undefined && page.attempts.length > 0) {
+      floorMs = newestCreatedAtMs(page.attempts) - settings.lookbackMs;
     }
 
     const toRecord: DeliveryAttempt[] = [];
     let pageOldest = Infinity;
-    for (const attempt of parsed.attempts) {
+    for (const attempt of page.attempts) {
       newestReadMs = Math.max(newestReadMs ?? -Infinity, attempt.createdAtMs);
       pageOldest = Math.min(pageOldest, attempt.createdAtMs);
       pendingNotSeen.delete(attempt.logId);
@@ -117,7 +92,6 @@ export async function readLog(settings: ReadSettings, deps: ReadDeps): Promise<R
           checkpoint.pending.set(attempt.logId, attempt.createdAtMs);
           break;
         case 'finished-pending':
-          // It was held while pending: count it now, whatever startFrom said about the first read.
           checkpoint.pending.delete(attempt.logId);
           checkpoint.seen.set(attempt.logId, attempt.createdAtMs);
           toRecord.push(attempt);
@@ -133,79 +107,38 @@ export async function readLog(settings: ReadSettings, deps: ReadDeps): Promise<R
     }
     // Recorded page by page: a later page that fails must not take these back (they are in `seen`).
     if (toRecord.length > 0) {
-      recorder.recordDeliveries(source, adapter.provider, toRecord, adapter.reportsRetries);
-      result.counted += toRecord.length;
-      result.countedAttempts.push(...toRecord);
+      recorder.recordDeliveries(source, adapter.provider, toRecord, adapter.capabilities.retries);
+      for (const attempt of toRecord) result.counted.push(attempt);
     }
     newestFinished.flush(recorder, source, adapter.provider, webhookId);
 
     oldestReadMs = Math.min(oldestReadMs, pageOldest);
-    if (!adapter.paginated || !parsed.hasMorePages || parsed.entryCount === 0) {
-      reachedEnd = !adapter.paginated ? parsed.entryCount < adapter.pageSize : true;
+    if (read.last) {
+      reachedEnd = adapter.paging.kind === 'paged' || page.entryCount < adapter.paging.windowSize;
       break;
     }
     // Past the lookback floor (and any pending entry): everything below was seen or is too late.
     if (pageOldest < Math.min(floorMs, readDepthMs)) break;
   }
 
-  recorder.setPending(source, adapter.provider, webhookId, checkpoint.pending.size);
   if (result.failure) {
     // The checkpoint stays where it was; the next read covers the window again.
     for (const key of invalidThisRead) checkpoint.invalid.add(key);
+    recorder.setPending(source, adapter.provider, webhookId, checkpoint.pending.size);
     return result;
   }
   checkpoint.invalid = invalidThisRead;
-
-  const cutShort = adapter.paginated && result.pages >= settings.maxPages && !reachedEnd && oldestReadMs >= floorMs;
-  if (cutShort && (!firstRead || settings.startFrom === 'backfill')) {
-    // Reaching known entries means every new one was read; only late ones in the rest of the window can be missed.
-    result.gap = anyKnown
-      ? `read stopped at maxPages=${settings.maxPages} before re-reading the whole lookback window; ` +
-        'deliveries logged late in the part not re-read were not counted. Raise maxPages, or lower lookback.'
-      : `read stopped at maxPages=${settings.maxPages} before reaching entries already seen; ` +
-        'deliveries older than the last page read were not counted. Raise maxPages or poll more often (schedule).';
-  }
-  const fullUnpaginatedRead = !adapter.paginated && result.entriesRead >= adapter.pageSize;
-  // No known entry is the whole test (contract.md): an earlier read of an empty log, or ties at the
-  // newest known createdAt filling the read, still leave entries behind that were never read.
-  if (!firstRead && fullUnpaginatedRead && !anyKnown) {
-    result.gap =
-      `none of the ${result.entriesRead} newest entries had been seen before: more deliveries arrived between ` +
-      'two polls than one read returns, so some were not counted. Poll more often (schedule) or raise limit (max 100).';
-  }
-  // Backfill promises the whole log; an unpaginated read can only hold the newest `limit`.
-  if (firstRead && settings.startFrom === 'backfill' && fullUnpaginatedRead) {
-    result.gap =
-      `the first read (startFrom: backfill) returned a full ${result.entriesRead} entries, as many as one read can: ` +
-      'older deliveries in the log were not counted. Raise limit (max 100) to backfill more.';
-  }
-
-  // A pending entry that a complete read passed over without returning has left the provider's
-  // window: retention removed it, or newer entries pushed it out of an unpaginated read, which
-  // never reads deeper. It can never be seen finishing, so it is dropped (memory stays bounded)
-  // and its outcome is a gap. Strictly above the oldest entry read: ties at that createdAt may sit
-  // on the next, unread page.
-  const coveredDownToMs = reachedEnd || !adapter.paginated ? -Infinity : oldestReadMs;
-  let lostPending = 0;
-  for (const id of pendingNotSeen) {
-    const at = checkpoint.pending.get(id);
-    if (at !== undefined && at > coveredDownToMs) {
-      checkpoint.pending.delete(id);
-      lostPending += 1;
-    }
-  }
-  if (lostPending > 0) {
-    result.gap ??=
-      `${lostPending} pending ${lostPending === 1 ? 'delivery' : 'deliveries'} left the provider's log before finishing ` +
-      `(retention, or pushed out of the newest ${adapter.pageSize} entries), so the outcome was not counted. ` +
-      `Poll more often (schedule)${adapter.paginated ? '' : ' or raise limit (max 100)'}.`;
-  }
+  // A newest-N read never reads deeper, so a pending entry it did not return has left its window.
+  const coveredDownToMs = reachedEnd || adapter.paging.kind === 'newest-n' ? -Infinity : oldestReadMs;
+  const lostPending = checkpoint.dropPendingNotSeen(pendingNotSeen, coveredDownToMs);
+  result.gap = detectGap(
+    { firstRead, startFrom: settings.startFrom, pages: result.pages, entriesRead: result.entriesRead, reachedEnd, anyKnown, oldestReadMs, floorMs, lostPending },
+    adapter.paging,
+    adapter.hints,
+  );
   if (result.gap) recorder.recordGap(source, webhookId);
   recorder.setPending(source, adapter.provider, webhookId, checkpoint.pending.size);
-
-  checkpoint.initialized = true;
-  if (newestReadMs !== undefined) checkpoint.advanceWatermark(newestReadMs);
-  checkpoint.prune(settings.lookbackMs);
+  checkpoint.finishRead(newestReadMs, settings.lookbackMs);
   return result;
 }
 
@@ -214,15 +147,6 @@ function newestCreatedAtMs(attempts: readonly DeliveryAttempt[]): number {
   let newest = -Infinity;
   for (const attempt of attempts) newest = Math.max(newest, attempt.createdAtMs);
   return newest;
-}
-
-type Classification = 'known' | 'too-old' | 'now-pending' | 'still-pending' | 'finished-pending' | 'new-finished';
-
-function classify(attempt: DeliveryAttempt, checkpoint: Checkpoint, floorMs: number): Classification {
-  if (checkpoint.pending.has(attempt.logId)) return isFinished(attempt.status) ? 'finished-pending' : 'still-pending';
-  if (checkpoint.seen.has(attempt.logId)) return 'known';
-  if (attempt.createdAtMs < floorMs) return 'too-old';
-  return isFinished(attempt.status) ? 'new-finished' : 'now-pending';
 }
 
 /** Newest `createdAt` per finished status on a page, so the gauge is set once per page, not per entry. */
@@ -265,19 +189,4 @@ function recordNewInvalid(
     count += n;
   }
   return count;
-}
-
-function toFailure(outcome: Exclude<FetchOutcome, { kind: 'ok' }>): ReadFailure {
-  switch (outcome.kind) {
-    case 'http_error':
-      return { kind: 'http_error', status: outcome.status, retryAfterMs: outcome.retryAfterMs };
-    case 'timeout':
-      return { kind: 'timeout' };
-    case 'network_error':
-      return { kind: 'network_error', detail: outcome.detail };
-    case 'bad_body':
-      return { kind: 'bad_body', detail: outcome.detail };
-    case 'too_large':
-      return { kind: 'too_large', maxBytes: outcome.maxBytes };
-  }
 }

@@ -57,7 +57,16 @@ export interface InvalidEntry {
   key: string;
 }
 
-/** One response body, turned into attempts. */
+/** A provider's answer as the adapter sees it: a 2xx, its headers (lower-case names) and decoded JSON body. */
+export interface ProviderResponse {
+  /** The request this answers (a page-number API reads its page number from it). */
+  request: ProviderRequest;
+  status: number;
+  headers: Readonly<Record<string, string>>;
+  body: unknown;
+}
+
+/** One response, turned into attempts and where to read next. */
 export type ParsedPage =
   | {
       ok: true;
@@ -67,8 +76,11 @@ export type ParsedPage =
       invalid: InvalidEntry[];
       /** Number of entries in the body, valid or not. */
       entryCount: number;
-      /** True when the provider says a later page exists (always false for unpaginated APIs). */
-      hasMorePages: boolean;
+      /**
+       * The request for the next (older) page: from a page number, a cursor in the body or a
+       * `Link: rel="next"` header. Undefined at the end of the log, and always for newest-N logs.
+       */
+      next: ProviderRequest | undefined;
     }
   | {
       ok: false;
@@ -82,17 +94,45 @@ export interface ProviderRequest {
   headers: Record<string, string>;
 }
 
-/** What the poller needs from a provider. Pure apart from holding the source's settings. */
+/**
+ * How a read reaches older entries. `paged`: page after page (page numbers or cursors), newest
+ * first, until the counting floor, the end of the log or `maxPages`. `newest-n`: one request that
+ * returns only the newest `windowSize` entries; nothing older can be read.
+ */
+export type Paging = { kind: 'paged'; pageSize: number; maxPages: number } | { kind: 'newest-n'; windowSize: number };
+
+/** What the provider's entries can tell, beyond status and time. */
+export interface Capabilities {
+  /** Entries carry attempt numbers and retry schedules, so exhausted deliveries can be told. */
+  retries: boolean;
+  /** Entries carry an event id shared by the attempts of one event. */
+  eventIds: boolean;
+  /** Entries can be read before they finish (pending, sending) and change in place. */
+  unfinishedStates: boolean;
+}
+
+/** The names of the source's settings, for messages that tell an operator what to change. */
+export interface OperatorHints {
+  /** The credential settings, e.g. "apiKey (or apiKeyFile)". */
+  credential: string;
+  /** The setting that sizes one request, and its largest value. */
+  pageSize: { setting: string; max: number };
+  /** The setting that limits pages per read (paged logs). */
+  pageLimit?: string;
+}
+
+/**
+ * What the poller needs from a provider: where a read starts, and how each answer becomes attempts
+ * plus the next request. The adapter owns its paging and fields; the poller owns the counting rules,
+ * the same for every paging kind. Pure apart from holding the source's settings.
+ */
 export interface ProviderAdapter {
-  readonly provider: ProviderName;
-  /** True when the API pages through history (Salesfinity); false when it returns only the newest entries (Baanx). */
-  readonly paginated: boolean;
-  /** True when entries carry attempt numbers and retry schedules, so exhausted deliveries can be told. */
-  readonly reportsRetries: boolean;
-  /** Entries per request. */
-  readonly pageSize: number;
-  /** The request for one page (1-based) of one webhook's log; unpaginated providers ignore `page`. */
-  buildRequest(webhookId: string, page: number): ProviderRequest;
-  /** Turns a decoded JSON body into attempts; never throws. */
-  parsePage(body: unknown, webhookId: string): ParsedPage;
+  readonly provider: string;
+  readonly paging: Paging;
+  readonly capabilities: Capabilities;
+  readonly hints: OperatorHints;
+  /** The first request of a read of one webhook's log: its newest entries. */
+  firstRequest(webhookId: string): ProviderRequest;
+  /** Turns one 2xx answer into attempts and the next request; never throws. */
+  parsePage(response: ProviderResponse, webhookId: string): ParsedPage;
 }

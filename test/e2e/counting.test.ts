@@ -1,4 +1,4 @@
-// The counting rules of contract.md, one test per worked example of counting-examples.md,
+// The counting rules of docs/counting.md, one test per rule and worked example,
 // each against the real simulator over loopback and read back from the real exposition.
 
 import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';

@@ -414,9 +414,14 @@ const BAD_CONFIGS: BadConfig[] = [
     ],
   },
   {
-    name: 'webhook id with a slash',
-    text: SALESFINITY.replace('["w1"]', '["w1", "../admin/w2"]'),
-    problems: ['sources[0].webhooks[1]: must not contain "/": webhook ids go into a URL path, so use only letters, digits, "-", "_", "." and "~"'],
+    name: 'webhook id with a slash where the provider takes one path segment, or a dot segment',
+    text: SALESFINITY.replace('["w1"]', '["w1", "a/w2", "../admin/w2", "a//b", "a?b"]'),
+    problems: [
+      'sources[0].webhooks[1]: must not contain "/": a Salesfinity webhook id (a 24-character hex ObjectId) is one segment of the API\'s path',
+      'sources[0].webhooks[2]: must not be "." or "..": webhook ids go into a URL path',
+      'sources[0].webhooks[3]: must not start or end with "/" or hold "//": each part between slashes needs a name',
+      'sources[0].webhooks[4]: must not contain "?": webhook ids go into a URL path, so use only letters, digits, "-", "_", ".", "~" and "/"',
+    ],
   },
   {
     name: 'webhook ids that are empty, repeated, "..", or a number',
@@ -518,7 +523,7 @@ describe('invalid configs', () => {
         'schedule: not a valid cron expression (expected 5 or 6 fields but got 2); e.g. "*/30 * * * * *" is every 30 seconds',
         'sources[0].name: must use only lowercase letters, digits, "_" and "-" (it becomes the `source` label)',
         `sources[0].auth.apiKeyFile: cannot read ${dir}/missing-key: ENOENT`,
-        'sources[0].webhooks[0]: must not contain "/": webhook ids go into a URL path, so use only letters, digits, "-", "_", "." and "~"',
+        'sources[0].webhooks[0]: must not contain "/": a Salesfinity webhook id (a 24-character hex ObjectId) is one segment of the API\'s path',
         'sources[0].pageSize: must be at most 100',
         'sources[1].auth.bearerToken: environment variable BAANX_TOKEN is not set',
         'sources[1].limt: unknown key (did you mean "limit"?)',

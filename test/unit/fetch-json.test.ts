@@ -14,6 +14,14 @@ type Route = (res: ServerResponse) => void;
 /** What the server does per path; a route that never ends the response makes the client wait. */
 const routes: Record<string, Route> = {
   '/ok': (res) => json(res, 200, { data: [1, 2, 3] }),
+  // A cursor API's paging and rate-limit headers, one of them repeated.
+  '/headers': (res) => {
+    res.setHeader('content-type', 'application/json');
+    res.setHeader('Link', '<https://api.example/hooks?cursor=abc>; rel="next"');
+    res.setHeader('X-RateLimit-Remaining', '4999');
+    res.setHeader('Vary', ['Accept', 'Authorization']);
+    res.end('{}');
+  },
   '/503-retry-seconds': (res) => json(res, 503, { message: 'down' }, { 'retry-after': '7' }),
   '/429-retry-date': (res) => json(res, 429, { message: 'slow down' }, { 'retry-after': new Date(Date.now() + 30_000).toUTCString() }),
   '/429-retry-garbage': (res) => json(res, 429, { message: 'slow down' }, { 'retry-after': '1.5' }),
@@ -95,9 +103,21 @@ async function timed<T>(work: Promise<T>): Promise<{ result: T; ms: number }> {
 }
 
 describe('fetchJson', () => {
+  it('hands over the status and every header, names in lower case, repeated ones joined', async () => {
+    const outcome = await get('/headers');
+    if (outcome.kind !== 'ok') throw new Error(`expected ok, got ${outcome.kind}`);
+    expect(outcome.status).toBe(200);
+    expect(outcome.headers).toMatchObject({
+      link: '<https://api.example/hooks?cursor=abc>; rel="next"',
+      'x-ratelimit-remaining': '4999',
+      vary: 'Accept, Authorization',
+      'content-type': 'application/json',
+    });
+  });
+
   it('decodes a JSON answer and sends the given headers', async () => {
     seenHeaders.length = 0;
-    expect(await get('/ok')).toEqual({ kind: 'ok', code: '200', body: { data: [1, 2, 3] } });
+    expect(await get('/ok')).toMatchObject({ kind: 'ok', code: '200', status: 200, body: { data: [1, 2, 3] } });
     expect(seenHeaders[0]?.['x-api-key']).toBe('k');
   });
 
@@ -169,7 +189,7 @@ describe('fetchJson', () => {
 
   describe('bodies that are not JSON', () => {
     it('reads invalid UTF-8 inside JSON as replacement characters', async () => {
-      expect(await get('/latin1-in-json')).toEqual({ kind: 'ok', code: '200', body: { a: '\uFFFD\uFFFD' } });
+      expect(await get('/latin1-in-json')).toMatchObject({ kind: 'ok', code: '200', body: { a: '\uFFFD\uFFFD' } });
     });
 
     it('reports binary, HTML and empty bodies as not JSON, with the content type', async () => {

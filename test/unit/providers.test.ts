@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
+import { answer } from './helpers/adapter.js';
 import { describe, expect, it } from 'vitest';
 import { createAdapter, createBaanxAdapter, createSalesfinityAdapter, sanitizeUrl } from '../../src/providers/index.js';
 import { normalize as normalizeBaanx } from '../../src/providers/baanx/normalize.js';
@@ -13,7 +14,7 @@ const packageVersion = (JSON.parse(readFileSync(new URL('../../package.json', im
 const SF_WEBHOOK = '507f1f77bcf86cd799439011';
 const BX_WEBHOOK = '770e8400-e29b-41d4-a716-446655440002';
 
-const salesfinity = createSalesfinityAdapter({ baseUrl: 'https://client-api.salesfinity.co', apiKey: 'sf-key-123', pageSize: 10 });
+const salesfinity = createSalesfinityAdapter({ baseUrl: 'https://client-api.salesfinity.co', apiKey: 'sf-key-123', pageSize: 10, maxPages: 10 });
 const baanx = createBaanxAdapter({ baseUrl: 'https://api.baanx.com', bearerToken: 'bx-token-456', limit: 50 });
 
 function okPage(page: ParsedPage): Extract<ParsedPage, { ok: true }> {
@@ -23,10 +24,10 @@ function okPage(page: ParsedPage): Extract<ParsedPage, { ok: true }> {
 
 describe('Salesfinity adapter', () => {
   it('normalises the documented sample, field by field', () => {
-    const page = okPage(salesfinity.parsePage(fixture('salesfinity-logs.json'), SF_WEBHOOK));
+    const page = okPage(answer(salesfinity, fixture('salesfinity-logs.json'), SF_WEBHOOK));
     expect(page.entryCount).toBe(1);
     expect(page.invalid).toEqual([]);
-    expect(page.hasMorePages).toBe(true); // pagination says page 1 of 5
+    expect(page.next).toBeDefined(); // pagination says page 1 of 5
     expect(page.attempts).toEqual([
       {
         logId: '507f1f77bcf86cd799439055',
@@ -46,7 +47,11 @@ describe('Salesfinity adapter', () => {
   });
 
   it('declares what it can and cannot report', () => {
-    expect(salesfinity).toMatchObject({ provider: 'salesfinity', paginated: true, reportsRetries: false, pageSize: 10 });
+    expect(salesfinity).toMatchObject({
+      provider: 'salesfinity',
+      paging: { kind: 'paged', pageSize: 10, maxPages: 10 },
+      capabilities: { retries: false, eventIds: false, unfinishedStates: false },
+    });
   });
 
   const valid = { _id: 'a1', event: 'CALL_LOGGED', status: 'failed', response: { code: 503 }, responseTime: 10, createdAt: '2024-01-15T14:33:00Z' };
@@ -93,21 +98,21 @@ describe('Salesfinity adapter', () => {
 
   it('keeps the order of the page and one reason per bad entry', () => {
     const body = { data: [valid, { ...valid, _id: '' }, { ...valid, _id: 'b2' }, 'junk'], pagination: { total: 4, page: 1, limit: 10, pages: 1 } };
-    const page = okPage(salesfinity.parsePage(body, SF_WEBHOOK));
+    const page = okPage(answer(salesfinity, body, SF_WEBHOOK));
     expect(page.attempts.map((a) => a.logId)).toEqual(['a1', 'b2']);
     expect(page.invalid.map((entry) => entry.reason)).toEqual(['missing_id', 'not_an_object']);
     expect(new Set(page.invalid.map((entry) => entry.key)).size).toBe(2);
     expect(page.entryCount).toBe(4);
-    expect(page.hasMorePages).toBe(false);
+    expect(page.next).toBeUndefined();
   });
 
   it('falls back to "a full page means more" when pagination is missing or garbage', () => {
     const fullPage = Array.from({ length: 10 }, (_, i) => ({ ...valid, _id: `id${i}` }));
     for (const pagination of [undefined, null, 'x', { page: '1', pages: '5' }, { page: 1 }]) {
-      expect(okPage(salesfinity.parsePage({ data: fullPage, pagination }, SF_WEBHOOK)).hasMorePages).toBe(true);
-      expect(okPage(salesfinity.parsePage({ data: fullPage.slice(3), pagination }, SF_WEBHOOK)).hasMorePages).toBe(false);
+      expect(okPage(answer(salesfinity, { data: fullPage, pagination }, SF_WEBHOOK)).next).toBeDefined();
+      expect(okPage(answer(salesfinity, { data: fullPage.slice(3), pagination }, SF_WEBHOOK)).next).toBeUndefined();
     }
-    expect(okPage(salesfinity.parsePage({ data: fullPage, pagination: { page: 5, pages: 5 } }, SF_WEBHOOK)).hasMorePages).toBe(false);
+    expect(okPage(answer(salesfinity, { data: fullPage, pagination: { page: 5, pages: 5 } }, SF_WEBHOOK)).next).toBeUndefined();
   });
 
   it.each([
@@ -117,12 +122,12 @@ describe('Salesfinity adapter', () => {
     ['data missing', { pagination: {} }, '`data` is not an array'],
     ['data an object', { data: { items: [] } }, '`data` is not an array'],
   ])('reports a body that is %s as a problem', (_name, body, problem) => {
-    expect(salesfinity.parsePage(body, SF_WEBHOOK)).toEqual({ ok: false, problem });
+    expect(answer(salesfinity, body, SF_WEBHOOK)).toEqual({ ok: false, problem });
   });
 
   it('builds the documented request: page, limit, newest first, API key, user agent', () => {
-    const request = salesfinity.buildRequest(SF_WEBHOOK, 3);
-    expect(request.url.href).toBe(`https://client-api.salesfinity.co/v1/webhooks/${SF_WEBHOOK}/logs?page=3&limit=10&sort=-createdAt`);
+    const request = salesfinity.firstRequest(SF_WEBHOOK);
+    expect(request.url.href).toBe(`https://client-api.salesfinity.co/v1/webhooks/${SF_WEBHOOK}/logs?page=1&limit=10&sort=-createdAt`);
     expect(request.headers).toEqual({
       accept: 'application/json',
       'user-agent': `webhook-log-exporter/${packageVersion}`,
@@ -130,19 +135,28 @@ describe('Salesfinity adapter', () => {
     });
   });
 
+  it('leads from the page it answered to the next page number, with the same headers', () => {
+    const third = salesfinity.firstRequest(SF_WEBHOOK);
+    third.url.searchParams.set('page', '3');
+    const body = { data: [valid], pagination: { total: 50, page: 3, limit: 10, pages: 5 } };
+    const next = okPage(answer(salesfinity, body, SF_WEBHOOK, third)).next;
+    expect(next?.url.href).toBe(`https://client-api.salesfinity.co/v1/webhooks/${SF_WEBHOOK}/logs?page=4&limit=10&sort=-createdAt`);
+    expect(next?.headers).toEqual(third.headers);
+  });
+
   it('keeps a base URL path prefix and encodes the webhook id', () => {
-    const adapter = createSalesfinityAdapter({ baseUrl: 'http://127.0.0.1:1234/salesfinity/', apiKey: 'k', pageSize: 100 });
-    const request = adapter.buildRequest('a/b c?d', 1);
+    const adapter = createSalesfinityAdapter({ baseUrl: 'http://127.0.0.1:1234/salesfinity/', apiKey: 'k', pageSize: 100, maxPages: 10 });
+    const request = adapter.firstRequest('a/b c?d');
     expect(request.url.href).toBe('http://127.0.0.1:1234/salesfinity/v1/webhooks/a%2Fb%20c%3Fd/logs?page=1&limit=100&sort=-createdAt');
   });
 });
 
 describe('Baanx adapter', () => {
   it('normalises the documented sample, field by field', () => {
-    const page = okPage(baanx.parsePage(fixture('baanx-logs.json'), BX_WEBHOOK));
+    const page = okPage(answer(baanx, fixture('baanx-logs.json'), BX_WEBHOOK));
     expect(page.entryCount).toBe(2);
     expect(page.invalid).toEqual([]);
-    expect(page.hasMorePages).toBe(false);
+    expect(page.next).toBeUndefined();
     expect(page.attempts).toEqual([
       {
         logId: '550e8400-e29b-41d4-a716-446655440000',
@@ -176,7 +190,11 @@ describe('Baanx adapter', () => {
   });
 
   it('declares what it can and cannot report', () => {
-    expect(baanx).toMatchObject({ provider: 'baanx', paginated: false, reportsRetries: true, pageSize: 50 });
+    expect(baanx).toMatchObject({
+      provider: 'baanx',
+      paging: { kind: 'newest-n', windowSize: 50 },
+      capabilities: { retries: true, eventIds: true, unfinishedStates: true },
+    });
   });
 
   it('never copies signatures, headers or bodies into the record', () => {
@@ -293,12 +311,13 @@ describe('Baanx adapter', () => {
     ['logs missing', { count: 0 }, '`logs` is not an array'],
     ['logs null', { count: 0, logs: null }, '`logs` is not an array'],
   ])('reports a body that is %s as a problem', (_name, body, problem) => {
-    expect(baanx.parsePage(body, BX_WEBHOOK)).toEqual({ ok: false, problem });
+    expect(answer(baanx, body, BX_WEBHOOK)).toEqual({ ok: false, problem });
   });
 
-  it('builds the documented request: limit only, bearer token, user agent; ignores the page', () => {
+  it('builds the documented request: limit only, bearer token, user agent; never a next page', () => {
     const adapter = createBaanxAdapter({ baseUrl: 'http://127.0.0.1:9/baanx', bearerToken: 'bx-token-456', limit: 100 });
-    const request = adapter.buildRequest(BX_WEBHOOK, 4);
+    const request = adapter.firstRequest(BX_WEBHOOK);
+    expect(okPage(answer(adapter, { count: 100, logs: Array.from({ length: 100 }, () => ({})) }, BX_WEBHOOK)).next).toBeUndefined();
     expect(request.url.href).toBe(`http://127.0.0.1:9/baanx/v1/webhooks/${BX_WEBHOOK}/logs?limit=100`);
     expect(request.headers).toEqual({
       accept: 'application/json',
@@ -310,14 +329,16 @@ describe('Baanx adapter', () => {
 
 describe('createAdapter', () => {
   it('builds the adapter a configured source names, ignoring extra config fields', () => {
-    const sf = createAdapter({ provider: 'salesfinity', baseUrl: 'http://sf.test', auth: { apiKey: 'k1' }, pageSize: 25 });
-    expect(sf).toMatchObject({ provider: 'salesfinity', pageSize: 25 });
-    expect(sf.buildRequest('w', 2).headers['x-api-key']).toBe('k1');
+    const sf = createAdapter({ provider: 'salesfinity', baseUrl: 'http://sf.test', auth: { apiKey: 'k1' }, pageSize: 25, maxPages: 4 });
+    expect(sf).toMatchObject({ provider: 'salesfinity', paging: { kind: 'paged', pageSize: 25, maxPages: 4 } });
+    expect(sf.hints).toEqual({ credential: 'apiKey (or apiKeyFile)', pageSize: { setting: 'pageSize', max: 100 }, pageLimit: 'maxPages' });
+    expect(sf.firstRequest('w').headers['x-api-key']).toBe('k1');
 
     const source = { provider: 'baanx' as const, name: 'baanx-prod', baseUrl: 'http://bx.test', auth: { bearerToken: 't1' }, limit: 7, webhooks: ['w'] };
     const bx = createAdapter(source);
-    expect(bx).toMatchObject({ provider: 'baanx', pageSize: 7 });
-    expect(bx.buildRequest('w', 1).headers.authorization).toBe('Bearer t1');
+    expect(bx).toMatchObject({ provider: 'baanx', paging: { kind: 'newest-n', windowSize: 7 } });
+    expect(bx.hints).toEqual({ credential: 'bearerToken (or bearerTokenFile)', pageSize: { setting: 'limit', max: 100 } });
+    expect(bx.firstRequest('w').headers.authorization).toBe('Bearer t1');
   });
 });
 

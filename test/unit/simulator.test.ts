@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createBaanxAdapter, createSalesfinityAdapter } from '../../src/providers/index.js';
+import { answer } from './helpers/adapter.js';
+import { createBaanxAdapter, createSalesfinityAdapter, type ProviderRequest } from '../../src/providers/index.js';
 import {
   ProviderSimulator,
   SIM_BAANX_TOKEN,
@@ -261,10 +262,10 @@ describe('faults', () => {
     const sfShape = await getJson(sfLogs(s), sfAuth(s));
     const bxShape = await getJson(bxLogs(s), bxAuth(s));
     expect(sfShape.status).toBe(200);
-    const sfAdapter = createSalesfinityAdapter({ baseUrl: s.baseUrl('salesfinity'), apiKey: 'k', pageSize: 10 });
+    const sfAdapter = createSalesfinityAdapter({ baseUrl: s.baseUrl('salesfinity'), apiKey: 'k', pageSize: 10, maxPages: 10 });
     const bxAdapter = createBaanxAdapter({ baseUrl: s.baseUrl('baanx'), bearerToken: 't', limit: 10 });
-    expect(sfAdapter.parsePage(sfShape.body, SF)).toEqual({ ok: false, problem: '`data` is not an array' });
-    expect(bxAdapter.parsePage(bxShape.body, BX)).toEqual({ ok: false, problem: '`logs` is not an array' });
+    expect(answer(sfAdapter, sfShape.body, SF)).toEqual({ ok: false, problem: '`data` is not an array' });
+    expect(answer(bxAdapter, bxShape.body, BX)).toEqual({ ok: false, problem: '`logs` is not an array' });
   });
 
   it('answers normally after a delay when slow', async () => {
@@ -352,22 +353,21 @@ describe('the adapters against the simulator', () => {
     const s = await startSim({ now: () => T0 + DAY_MS });
     s.append('salesfinity', SF, sfSeries(7));
     s.append('baanx', BX, [baanxEntry({ id: 'b1' }, { nowMs: T0 })]);
-    const sf = createSalesfinityAdapter({ baseUrl: s.baseUrl('salesfinity'), apiKey: s.salesfinityApiKey, pageSize: 3 });
+    const sf = createSalesfinityAdapter({ baseUrl: s.baseUrl('salesfinity'), apiKey: s.salesfinityApiKey, pageSize: 3, maxPages: 10 });
     const seen: string[] = [];
-    for (let page = 1, more = true; more; page++) {
-      const request = sf.buildRequest(SF, page);
-      const parsed = sf.parsePage(await (await fetch(request.url, { headers: request.headers })).json(), SF);
+    for (let request: ProviderRequest | undefined = sf.firstRequest(SF); request !== undefined; ) {
+      const parsed = answer(sf, await (await fetch(request.url, { headers: request.headers })).json(), SF, request);
       if (!parsed.ok) throw new Error(parsed.problem);
-      seen.push(...parsed.attempts.map((a) => a.logId));
-      more = parsed.hasMorePages;
+      seen.push(...parsed.attempts.map((attempt) => attempt.logId));
+      request = parsed.next;
     }
     expect(seen).toEqual(['e06', 'e05', 'e04', 'e03', 'e02', 'e01', 'e00']);
     expect(s.requests.map((r) => r.query)).toEqual([1, 2, 3].map((page) => ({ page: String(page), limit: '3', sort: '-createdAt' })));
     expect(s.requests[0]?.userAgent).toMatch(/^webhook-log-exporter\/\d+\.\d+\.\d+/);
 
     const bx = createBaanxAdapter({ baseUrl: s.baseUrl('baanx'), bearerToken: s.baanxToken, limit: 100 });
-    const request = bx.buildRequest(BX, 1);
-    const parsed = bx.parsePage(await (await fetch(request.url, { headers: request.headers })).json(), BX);
+    const request = bx.firstRequest(BX);
+    const parsed = answer(bx, await (await fetch(request.url, { headers: request.headers })).json(), BX);
     expect(parsed).toMatchObject({ ok: true, attempts: [{ logId: 'b1', status: 'success', attemptNumber: 1 }] });
   });
 });

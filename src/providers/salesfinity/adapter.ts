@@ -2,12 +2,15 @@ import { isRecord } from '../fields.js';
 import { parseEntries } from '../parse-entries.js';
 import { webhookLogsUrl } from '../request-url.js';
 import { bodyText } from '../bodies.js';
-import type { DeliveryAttempt, ParsedPage, ProviderAdapter } from '../types.js';
+import type { DeliveryAttempt, ParsedPage, ProviderAdapter, ProviderRequest } from '../types.js';
 import { USER_AGENT } from '../user-agent.js';
 import { normalize } from './normalize.js';
 import type { SalesfinitySort } from './types.js';
 
 export const SALESFINITY_DEFAULT_BASE_URL = 'https://client-api.salesfinity.co';
+
+/** The API's largest `limit`. */
+export const MAX_PAGE_SIZE = 100;
 
 // Newest first, so a poller can stop paging at the first entry it has already seen.
 const NEWEST_FIRST: SalesfinitySort = '-createdAt';
@@ -17,13 +20,15 @@ export interface SalesfinityAdapterOptions {
   apiKey: string;
   /** Entries per page, 1..100. */
   pageSize: number;
+  /** Pages per read. */
+  maxPages: number;
   userAgent?: string;
   /** Capture request and response bodies up to this size (opt-in for traces); undefined: never. */
   bodyLimitBytes?: number;
 }
 
 export function createSalesfinityAdapter(options: SalesfinityAdapterOptions): ProviderAdapter {
-  const { baseUrl, apiKey, pageSize, userAgent = USER_AGENT, bodyLimitBytes } = options;
+  const { baseUrl, apiKey, pageSize, maxPages, userAgent = USER_AGENT, bodyLimitBytes } = options;
   const withBodies =
     bodyLimitBytes === undefined
       ? undefined
@@ -31,25 +36,24 @@ export function createSalesfinityAdapter(options: SalesfinityAdapterOptions): Pr
           attempt.requestBody = bodyText(isRecord(entry.request) ? entry.request.body : undefined, bodyLimitBytes);
           attempt.responseBody = bodyText(isRecord(entry.response) ? entry.response.body : undefined, bodyLimitBytes);
         };
+  const pageRequest = (webhookId: string, page: number): ProviderRequest => ({
+    url: webhookLogsUrl(baseUrl, webhookId, { page: String(page), limit: String(pageSize), sort: NEWEST_FIRST }),
+    headers: { accept: 'application/json', 'user-agent': userAgent, 'x-api-key': apiKey },
+  });
   return {
     provider: 'salesfinity',
-    paginated: true,
-    reportsRetries: false,
-    pageSize,
-    buildRequest(webhookId, page) {
-      const query = { page: String(page), limit: String(pageSize), sort: NEWEST_FIRST };
-      return {
-        url: webhookLogsUrl(baseUrl, webhookId, query),
-        headers: { accept: 'application/json', 'user-agent': userAgent, 'x-api-key': apiKey },
-      };
-    },
-    parsePage(body, webhookId): ParsedPage {
+    paging: { kind: 'paged', pageSize, maxPages },
+    capabilities: { retries: false, eventIds: false, unfinishedStates: false },
+    hints: { credential: 'apiKey (or apiKeyFile)', pageSize: { setting: 'pageSize', max: MAX_PAGE_SIZE }, pageLimit: 'maxPages' },
+    firstRequest: (webhookId) => pageRequest(webhookId, 1),
+    parsePage({ request, body }, webhookId): ParsedPage {
       if (!isRecord(body)) return { ok: false, problem: 'body is not a JSON object' };
       if (!Array.isArray(body.data)) return { ok: false, problem: '`data` is not an array' };
+      const page = Number(request.url.searchParams.get('page'));
       return {
         ok: true,
         ...parseEntries(body.data, webhookId, normalize, withBodies),
-        hasMorePages: hasMorePages(body.pagination, body.data.length, pageSize),
+        next: hasMorePages(body.pagination, body.data.length, pageSize) ? pageRequest(webhookId, page + 1) : undefined,
       };
     },
   };

@@ -1,5 +1,5 @@
-// A reference model of contract.md's counting rules (and counting-examples.md), written from the
-// documents, not from src/poller: given what each page request of a read returned (the
+// A reference model of the counting rules (docs/counting.md), written from the document, not
+// from src/poller: given what each page request of a read returned (the
 // provider's log at that moment, read from the simulator) it says exactly what every delivery
 // counter and the gap counter must hold. It remembers every id forever; the exporter may forget
 // ids below the lookback floor, and the two must agree because nothing below the floor counts.
@@ -36,7 +36,7 @@ export interface PageRequest {
   log: readonly unknown[];
 }
 
-/** What the model knows about one entry, from the fields providers.md documents. */
+/** What the model knows about one entry, from the fields the providers' APIs document. */
 interface Attempt {
   id: string;
   createdAtMs: number;
@@ -235,7 +235,7 @@ export function observedSeries(samples: readonly Sample[]): Map<string, number> 
   return observed;
 }
 
-/** providers.md's fields, read directly: `_id`/`status`/`response.code`/`responseTime` or `id`/`deliveryStatus`/…  */
+/** The providers' documented fields, read directly: `_id`/`status`/`response.code`/`responseTime` or `id`/`deliveryStatus`/…  */
 function toAttempt(raw: unknown): Attempt {
   const entry = raw as Record<string, unknown>;
   const salesfinity = '_id' in entry;

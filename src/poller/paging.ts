@@ -1,0 +1,44 @@
+// The paging driver: one read of a webhook's log as a stream of pages, newest first. The adapter
+// says where each page leads (a page number, a body cursor, a Link header); this loop knows only
+// "first request", "next request" and the page limit, so every paging kind reads the same way.
+
+import type { ParsedPage, ProviderAdapter, ProviderRequest } from '../providers/types.js';
+import type { FetchFailure, FetchOutcome } from './fetch-json.js';
+
+/** Why a read stopped before it had every page it wanted. */
+export type ReadFailure = FetchFailure | { kind: 'wrong_shape'; code: string; detail: string };
+
+export type PageOfEntries = Extract<ParsedPage, { ok: true }>;
+
+export type PageRead =
+  | { kind: 'page'; page: PageOfEntries; number: number; /** No older page exists. */ last: boolean }
+  | { kind: 'failed'; failure: ReadFailure };
+
+export type Fetch = (request: ProviderRequest) => Promise<FetchOutcome>;
+
+/**
+ * Yields pages until the log ends, the page limit is reached, a request fails (then that failure,
+ * last), or the consumer stops early (past its floor). `onAnswer` sees every request's outcome code.
+ */
+export async function* readPages(adapter: ProviderAdapter, webhookId: string, fetch: Fetch, onAnswer: (code: string) => void): AsyncGenerator<PageRead> {
+  const maxPages = adapter.paging.kind === 'paged' ? adapter.paging.maxPages : 1;
+  let request: ProviderRequest | undefined = adapter.firstRequest(webhookId);
+  for (let number = 1; request !== undefined && number <= maxPages; number++) {
+    const outcome = await fetch(request);
+    onAnswer(outcome.code);
+    if (outcome.kind !== 'ok') {
+      yield { kind: 'failed', failure: outcome };
+      return;
+    }
+    const parsed = adapter.parsePage({ request, status: outcome.status, headers: outcome.headers, body: outcome.body }, webhookId);
+    if (!parsed.ok) {
+      yield { kind: 'failed', failure: { kind: 'wrong_shape', code: outcome.code, detail: parsed.problem } };
+      return;
+    }
+    // An empty page ends the log, whatever a cursor says: there is nothing older to reach through it.
+    const last = parsed.next === undefined || parsed.entryCount === 0;
+    yield { kind: 'page', page: parsed, number, last };
+    if (last) return;
+    request = parsed.next;
+  }
+}
