@@ -1,4 +1,4 @@
-// N series of the contract's delivery metrics (webhook_deliveries_total and the 9-bucket
+// N series of the delivery metrics of docs/metrics.md (webhook_deliveries_total and the 9-bucket
 // webhook_delivery_duration_seconds), recorded into a real exporter served over HTTP, and the same
 // samples into prom-client, so the scrape and memory benchmarks serialise identical content.
 

@@ -266,7 +266,7 @@ describe('a log that grows faster than it can be read', () => {
       expect(sampleValue(during, 'webhook_exporter_up', { webhook_id: targetId })).toBe(1);
       expect(sampleValue(during, 'webhook_exporter_polls_total', { webhook_id: targetId, result: 'error' })).toBe(0);
       const gapLines = webhookLines(harness, 'warn', targetId).slice(warningsBefore);
-      expect(gapLines).toHaveLength(POLLS_UNDER_FAULT); // the contract's warning per read that may have missed entries
+      expect(gapLines).toHaveLength(POLLS_UNDER_FAULT); // one "possible gap:" warning per read that may have missed entries (docs/counting.md, Gaps)
       for (const line of gapLines) expect(String(line.msg)).toMatch(gap);
       expect(await harness.deliveries({ source: SOURCE[other] })).toBe(5);
       expect(sampleValue(during, 'webhook_exporter_gaps_total', { webhook_id: WEBHOOK[other] })).toBe(0);

@@ -1,7 +1,7 @@
 // The boundaries a reader relies on: only src/providers/ knows a provider, and the repository
 // stands alone (no comment or doc points at a file outside it).
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROVIDERS } from '../../src/providers/index.js';
@@ -11,7 +11,7 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const tracked = (...paths: string[]): string[] =>
   execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '--', ...paths], { cwd: ROOT, encoding: 'utf8' })
     .split('\n')
-    .filter((file) => file !== '' && existsSync(join(ROOT, file)));
+    .filter((file) => file !== '' && (statSync(join(ROOT, file), { throwIfNoEntry: false })?.isFile() ?? false));
 
 /** `file:line: text` for every line of `files` that matches. */
 function linesMatching(files: readonly string[], pattern: RegExp): string[] {

@@ -4,7 +4,7 @@
 // counter and the gap counter must hold. It remembers every id forever; the exporter may forget
 // ids below the lookback floor, and the two must agree because nothing below the floor counts.
 //
-// Choices where the contract allows more than one outcome (see the model test's header):
+// Choices where docs/counting.md allows more than one outcome (see the model test's header):
 // - the pages of a read that come before a failed page take effect (counted, marked, pending
 //   held); what needs a complete read (first-read done, newest seen, gap) does not;
 // - a first read with `startFrom: now` holds as pending only entries at or above its floor.
@@ -66,7 +66,7 @@ export interface ReadVerdict {
   counted: number;
 }
 
-/** Thrown when the exporter stopped paging above where the contract says a read must reach. */
+/** Thrown when the exporter stopped paging above where docs/counting.md says a read must reach. */
 export class StoppedTooEarly extends Error {}
 
 export class CountingModel {
