@@ -3,7 +3,7 @@
 // logged late under many more event types, plus one-shot API faults. Every change goes to the real
 // ProviderSimulator and to the ground truth.
 
-import type { ProviderName } from '../src/providers/types.js';
+import type { ProviderName } from '../src/providers/registry.js';
 import {
   baanxEntry,
   createTrafficGenerator,

@@ -1,7 +1,7 @@
 // What the exporter should report after a soak, worked out from the raw entries the driver gave the
 // simulator (not from the exporter's own parsing), and the comparison with a scrape of /metrics.
 
-import type { ProviderName } from '../src/providers/types.js';
+import type { ProviderName } from '../src/providers/registry.js';
 import { findSamples, type Exposition } from '../test/helpers/exposition.js';
 
 const OTHER_EVENT = 'other';

@@ -1,7 +1,8 @@
-// One schema per provider, joined on `provider`; each rejects the other's settings.
+// One schema per provider, joined on `provider`; each rejects the other's settings. A provider's
+// default address and webhook-id rule come from its definition (src/providers/registry.ts).
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_BASE_URLS, PROVIDERS, WEBHOOK_ID_PROBLEM } from '../providers/index.js';
+import { PROVIDER_DEFINITIONS, PROVIDERS } from '../providers/index.js';
 import { httpBaseUrl, numeric, secretText, sourceName, webhookIds } from './fields.js';
 import { readSecretFile } from './secrets.js';
 import { strictObject } from './strict-object.js';
@@ -23,7 +24,7 @@ export function sourceSchema(context: SchemaContext) {
     {
       name: sourceName,
       provider: z.literal('salesfinity'),
-      baseUrl: httpBaseUrl(DEFAULT_BASE_URLS.salesfinity),
+      baseUrl: httpBaseUrl(PROVIDER_DEFINITIONS.salesfinity.defaultBaseUrl),
       auth: strictObject(
         { apiKey: secretText.optional(), apiKeyFile: z.string().min(1).optional() },
         { whenMissing: 'needs apiKey or apiKeyFile' },
@@ -33,7 +34,7 @@ export function sourceSchema(context: SchemaContext) {
           apiKey: await resolveSecret(auth.apiKey, auth.apiKeyFile, 'apiKeyFile', context, ctx),
           fromFile: auth.apiKeyFile !== undefined,
         })),
-      webhooks: webhookIds(WEBHOOK_ID_PROBLEM.salesfinity),
+      webhooks: webhookIds(PROVIDER_DEFINITIONS.salesfinity.webhookIdProblem),
       pageSize: numeric(z.number().int().min(1).max(100)).default(100),
       maxPages: numeric(z.number().int().min(1)).default(10),
       traces: tracesSchema,
@@ -45,7 +46,7 @@ export function sourceSchema(context: SchemaContext) {
     {
       name: sourceName,
       provider: z.literal('baanx'),
-      baseUrl: httpBaseUrl(DEFAULT_BASE_URLS.baanx),
+      baseUrl: httpBaseUrl(PROVIDER_DEFINITIONS.baanx.defaultBaseUrl),
       auth: strictObject(
         { bearerToken: secretText.optional(), bearerTokenFile: z.string().min(1).optional() },
         { whenMissing: 'needs bearerToken or bearerTokenFile' },
@@ -55,7 +56,7 @@ export function sourceSchema(context: SchemaContext) {
           bearerToken: await resolveSecret(auth.bearerToken, auth.bearerTokenFile, 'bearerTokenFile', context, ctx),
           fromFile: auth.bearerTokenFile !== undefined,
         })),
-      webhooks: webhookIds(WEBHOOK_ID_PROBLEM.baanx),
+      webhooks: webhookIds(PROVIDER_DEFINITIONS.baanx.webhookIdProblem),
       limit: numeric(z.number().int().min(1).max(100)).default(100),
       traces: tracesSchema,
     },

@@ -1,9 +1,6 @@
 // The one record every provider adapter produces, and the small interface adapters implement.
 // Only adapters know a provider's field names; the poller, telemetry and server see these types.
 
-export const PROVIDERS = ['salesfinity', 'baanx'] as const;
-export type ProviderName = (typeof PROVIDERS)[number];
-
 export type DeliveryStatus = 'success' | 'failed' | 'pending' | 'processing';
 export type FinishedStatus = 'success' | 'failed';
 

@@ -1,7 +1,7 @@
 // Misbehaviour on request: a test or the demo sets a fault for one webhook (or '*' for all of
 // a provider's webhooks) and the next matching requests get it instead of a normal answer.
 
-import type { ProviderName } from '../providers/types.js';
+import type { ProviderName } from '../providers/registry.js';
 
 /** `times`: how many requests the fault applies to before it clears itself (default: until cleared). */
 export type Fault =

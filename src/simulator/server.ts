@@ -5,7 +5,7 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ProviderName } from '../providers/types.js';
+import type { ProviderName } from '../providers/registry.js';
 import { baanxApi } from './baanx-api.js';
 import { FaultBook, type Fault } from './faults.js';
 import type { ProviderApi } from './provider-api.js';

@@ -5,7 +5,7 @@
 import type { BaanxLogEntry } from '../providers/baanx/types.js';
 import { BAANX_MAX_ATTEMPTS } from '../providers/baanx/types.js';
 import type { SalesfinityLogEntry } from '../providers/salesfinity/types.js';
-import type { ProviderName } from '../providers/types.js';
+import type { ProviderName } from '../providers/registry.js';
 import { baanxEntry, salesfinityEntry } from './entries.js';
 import { uuidV4 } from './ids.js';
 import { chance, deriveSeed, mulberry32, type Random } from './random.js';

@@ -1,7 +1,8 @@
 // Every metric the exporter publishes, declared once. Instruments, docs/metrics.md and the README
 // table are built from this file, so a name changed here changes everywhere (and breaks users'
 // dashboards and alerts: say why in the CHANGELOG).
-import { INVALID_REASONS, PROVIDERS } from '../providers/types.js';
+import { PROVIDERS } from '../providers/registry.js';
+import { INVALID_REASONS } from '../providers/types.js';
 
 export const METER_NAME = 'webhook-log-exporter';
 

@@ -24,7 +24,7 @@ import { PROMETHEUS_RULE_FILE, renderPrometheusRule } from '../../scripts/genera
 import { buildExporter, SHUTDOWN_BOUND_MS } from '../../src/app.js';
 import { loadConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/logger.js';
-import type { ProviderName } from '../../src/providers/types.js';
+import type { ProviderName } from '../../src/providers/registry.js';
 import { ProviderSimulator } from '../../src/simulator/index.js';
 import { EXPORTER_UID, exporterContainer, hardeningProblems, mirrorMounts, podSpecOf, volumeAt } from './helpers/exporter-pod.js';
 import { runCli } from '../helpers/cli.js';

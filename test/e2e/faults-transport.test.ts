@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ProviderName } from '../../src/providers/types.js';
+import type { ProviderName } from '../../src/providers/registry.js';
 import { ProviderSimulator, baanxEntry, salesfinityEntry, type Fault } from '../../src/simulator/index.js';
 import { findSamples, sampleValue, type Exposition } from '../helpers/exposition.js';
 import {

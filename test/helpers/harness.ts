@@ -5,7 +5,7 @@ import type { Dispatcher } from 'undici';
 import { buildExporter, type Exporter } from '../../src/app.js';
 import { parseConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/logger.js';
-import type { ProviderName } from '../../src/providers/types.js';
+import type { ProviderName } from '../../src/providers/registry.js';
 import type { ProviderSimulator } from '../../src/simulator/index.js';
 import { findSamples, parseExposition, type Exposition } from './exposition.js';
 

@@ -329,12 +329,12 @@ describe('Baanx adapter', () => {
 
 describe('createAdapter', () => {
   it('builds the adapter a configured source names, ignoring extra config fields', () => {
-    const sf = createAdapter({ provider: 'salesfinity', baseUrl: 'http://sf.test', auth: { apiKey: 'k1' }, pageSize: 25, maxPages: 4 });
+    const sf = createAdapter({ provider: 'salesfinity', baseUrl: 'http://sf.test', auth: { apiKey: 'k1', fromFile: false }, pageSize: 25, maxPages: 4 });
     expect(sf).toMatchObject({ provider: 'salesfinity', paging: { kind: 'paged', pageSize: 25, maxPages: 4 } });
     expect(sf.hints).toEqual({ credential: 'apiKey (or apiKeyFile)', pageSize: { setting: 'pageSize', max: 100 }, pageLimit: 'maxPages' });
     expect(sf.firstRequest('w').headers['x-api-key']).toBe('k1');
 
-    const source = { provider: 'baanx' as const, name: 'baanx-prod', baseUrl: 'http://bx.test', auth: { bearerToken: 't1' }, limit: 7, webhooks: ['w'] };
+    const source = { provider: 'baanx' as const, name: 'baanx-prod', baseUrl: 'http://bx.test', auth: { bearerToken: 't1', fromFile: true }, limit: 7, webhooks: ['w'] };
     const bx = createAdapter(source);
     expect(bx).toMatchObject({ provider: 'baanx', paging: { kind: 'newest-n', windowSize: 7 } });
     expect(bx.hints).toEqual({ credential: 'bearerToken (or bearerTokenFile)', pageSize: { setting: 'limit', max: 100 } });

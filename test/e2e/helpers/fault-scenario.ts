@@ -3,7 +3,7 @@
 
 import { expect } from 'vitest';
 import type { WebhookStatus } from '../../../src/poller/index.js';
-import type { ProviderName } from '../../../src/providers/types.js';
+import type { ProviderName } from '../../../src/providers/registry.js';
 import { ProviderSimulator, SIM_SECRETS, baanxEntry, salesfinityEntry } from '../../../src/simulator/index.js';
 import { sampleValue, type Exposition } from '../../helpers/exposition.js';
 import { minutesBefore, startHarness, type Harness, type HarnessOptions } from '../../helpers/harness.js';
