@@ -1,4 +1,4 @@
-// What differs between the two simulated APIs: auth, query rules, body shapes, retention.
+// What differs between the simulated APIs: path, auth, query rules, body shapes, retention.
 // Everything else (routing, faults, bookkeeping) is shared in server.ts.
 
 import type { IncomingHttpHeaders } from 'node:http';
@@ -9,6 +9,10 @@ export interface ApiAnswer {
 }
 
 export interface ProviderApi {
+  /** The logs path below the provider's prefix; its first group is the (encoded) webhook id. */
+  readonly logsPath: RegExp;
+  /** The credential it accepts unless the simulator is told another (see secrets.ts). */
+  readonly defaultSecret: string;
   /** Field holding an entry's id in this provider's log. */
   readonly idField: string;
   /** Entries older than this are no longer returned (undefined: kept forever). */
@@ -35,3 +39,6 @@ export function integerParam(value: string | undefined, fallback: number, min: n
 export function badRequest(message: string): ApiAnswer {
   return { status: 400, body: { message } };
 }
+
+/** `/v1/webhooks/{id}/logs`, the path Salesfinity and Baanx share. */
+export const WEBHOOK_LOGS_PATH = /^\/v1\/webhooks\/([^/]+)\/logs\/?$/;

@@ -1,9 +1,12 @@
-import { badRequest, integerParam, type ProviderApi } from './provider-api.js';
+import { badRequest, integerParam, WEBHOOK_LOGS_PATH, type ProviderApi } from './provider-api.js';
+import { SIM_SALESFINITY_API_KEY } from './secrets.js';
 
 const SORTS = ['-createdAt', 'createdAt'];
 
 /** Salesfinity: `x-api-key`, offset pages over the current log (`page`, `limit`, `sort`). */
 export const salesfinityApi: ProviderApi = {
+  logsPath: WEBHOOK_LOGS_PATH,
+  defaultSecret: SIM_SALESFINITY_API_KEY,
   idField: '_id',
   retentionMs: undefined,
   isAuthorized: (headers, apiKey) => headers['x-api-key'] === apiKey,

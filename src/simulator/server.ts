@@ -1,5 +1,5 @@
-// One loopback HTTP server speaking both providers' delivery-log APIs under path prefixes:
-//   {url}/salesfinity/v1/webhooks/{id}/logs   and   {url}/baanx/v1/webhooks/{id}/logs
+// One loopback HTTP server speaking every simulated provider's delivery-log API under a path prefix
+// of its name, e.g. {url}/salesfinity/v1/webhooks/{id}/logs. APIS below registers them.
 // A logs request is handled in this order: recorded, onRequest hook, fault (if one is set),
 // auth (401), unknown webhook (404), query rules (400), answer.
 
@@ -11,7 +11,6 @@ import { FaultBook, type Fault } from './faults.js';
 import type { ProviderApi } from './provider-api.js';
 import { bodyFaultWriter, sendFaultReply, sendJson, type AnswerWriter } from './replies.js';
 import { salesfinityApi } from './salesfinity-api.js';
-import { SIM_BAANX_TOKEN, SIM_SALESFINITY_API_KEY } from './secrets.js';
 import { LogStore } from './store.js';
 import { DEMO_WEBHOOKS, createTrafficGenerator, type TrafficChange, type TrafficOptions, type TrafficWebhook } from './traffic.js';
 
@@ -20,6 +19,9 @@ export interface SimulatorOptions {
   host?: string;
   /** Default 0: any free port. */
   port?: number;
+  /** Credentials to accept instead of each API's default (secrets.ts). */
+  secrets?: Partial<Record<ProviderName, string>>;
+  /** Shorthands for `secrets.salesfinity` and `secrets.baanx`. */
   salesfinityApiKey?: string;
   baanxToken?: string;
   /** Clock for generated entries, Baanx retention and `SimRequest.at`; default Date.now. */
@@ -40,20 +42,19 @@ export interface SimRequest {
 
 export type RequestHook = (request: SimRequest) => void | Promise<void>;
 
+/** Every simulated API by provider name: adding one is one line here, beside its own file. */
 const APIS: Record<ProviderName, ProviderApi> = { salesfinity: salesfinityApi, baanx: baanxApi };
-const LOGS_PATH = /^\/(salesfinity|baanx)\/v1\/webhooks\/([^/]+)\/logs\/?$/;
+const SIMULATED = Object.keys(APIS) as ProviderName[];
+const PROVIDER_PREFIX = /^\/([a-z0-9-]+)(\/.*)$/;
 const DEFAULT_TRAFFIC_INTERVAL_MS = 1_000;
 
 export class ProviderSimulator {
   readonly requests: SimRequest[] = [];
-  readonly salesfinityApiKey: string;
-  readonly baanxToken: string;
+  /** The credential each API accepts. */
+  readonly secrets: Readonly<Record<ProviderName, string>>;
 
   private readonly now: () => number;
-  private readonly stores: Record<ProviderName, LogStore> = {
-    salesfinity: new LogStore(salesfinityApi.idField),
-    baanx: new LogStore(baanxApi.idField),
-  };
+  private readonly stores = Object.fromEntries(SIMULATED.map((provider) => [provider, new LogStore(APIS[provider].idField)])) as Record<ProviderName, LogStore>;
   private readonly faults = new FaultBook();
   private readonly inFlight = new Map<string, number>();
   private readonly delayedAnswers = new Set<NodeJS.Timeout>();
@@ -66,8 +67,8 @@ export class ProviderSimulator {
     readonly url: string,
     options: SimulatorOptions,
   ) {
-    this.salesfinityApiKey = options.salesfinityApiKey ?? SIM_SALESFINITY_API_KEY;
-    this.baanxToken = options.baanxToken ?? SIM_BAANX_TOKEN;
+    const given: Partial<Record<ProviderName, string>> = { salesfinity: options.salesfinityApiKey, baanx: options.baanxToken, ...options.secrets };
+    this.secrets = Object.fromEntries(SIMULATED.map((provider) => [provider, given[provider] ?? APIS[provider].defaultSecret])) as Record<ProviderName, string>;
     this.now = options.now ?? Date.now;
   }
 
@@ -89,6 +90,14 @@ export class ProviderSimulator {
       });
     });
     return simulator;
+  }
+
+  get salesfinityApiKey(): string {
+    return this.secrets.salesfinity;
+  }
+
+  get baanxToken(): string {
+    return this.secrets.baanx;
   }
 
   /** The base URL an exporter source should use for this provider. */
@@ -155,7 +164,7 @@ export class ProviderSimulator {
   }
 
   private knownWebhooks(): TrafficWebhook[] {
-    const known = (['salesfinity', 'baanx'] as const).flatMap((provider) =>
+    const known = SIMULATED.flatMap((provider) =>
       this.stores[provider].webhookIds().map((webhookId) => ({ provider, webhookId })),
     );
     return known.length > 0 ? known : [...DEMO_WEBHOOKS];
@@ -176,13 +185,14 @@ export class ProviderSimulator {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://simulator');
-    const match = LOGS_PATH.exec(url.pathname);
-    if (!match) return sendJson(res, 404, { message: 'Not Found' });
+    const prefixed = PROVIDER_PREFIX.exec(url.pathname);
+    const provider = SIMULATED.find((name) => name === prefixed?.[1]);
+    const match = provider === undefined ? null : APIS[provider].logsPath.exec(prefixed![2]!);
+    if (provider === undefined || !match) return sendJson(res, 404, { message: 'Not Found' });
     if (req.method !== 'GET') return sendJson(res, 405, { message: 'Method Not Allowed' });
-    const provider = match[1] as ProviderName;
     let webhookId: string;
     try {
-      webhookId = decodeURIComponent(match[2] as string);
+      webhookId = decodeURIComponent(match[1] as string);
     } catch {
       return sendJson(res, 400, { message: 'Malformed webhook id' });
     }
@@ -192,7 +202,7 @@ export class ProviderSimulator {
       provider,
       webhookId,
       query: Object.fromEntries(url.searchParams),
-      authorized: api.isAuthorized(req.headers, this.secretFor(provider)),
+      authorized: api.isAuthorized(req.headers, this.secrets[provider]),
       at: this.now(),
       userAgent: req.headers['user-agent'],
       accept: req.headers.accept,
@@ -240,10 +250,6 @@ export class ProviderSimulator {
       default:
         sendFaultReply(res, fault, APIS[request.provider]);
     }
-  }
-
-  private secretFor(provider: ProviderName): string {
-    return provider === 'salesfinity' ? this.salesfinityApiKey : this.baanxToken;
   }
 
   private trackInFlight(key: string, res: ServerResponse): void {
