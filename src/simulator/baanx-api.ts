@@ -1,11 +1,11 @@
-import { badRequest, integerParam, WEBHOOK_LOGS_PATH, type ProviderApi } from './provider-api.js';
+import { badRequest, integerParam, webhookLogsId, type ProviderApi } from './provider-api.js';
 import { SIM_BAANX_TOKEN } from './secrets.js';
 
 const SEVEN_DAYS_MS = 7 * 24 * 60 * 60 * 1000;
 
 /** Baanx: bearer token, only the newest `limit` entries (no paging), logs kept 7 days. */
 export const baanxApi: ProviderApi = {
-  logsPath: WEBHOOK_LOGS_PATH,
+  webhookIdFromPath: webhookLogsId,
   defaultSecret: SIM_BAANX_TOKEN,
   idField: 'id',
   retentionMs: SEVEN_DAYS_MS,

@@ -6,11 +6,24 @@ import type { IncomingHttpHeaders } from 'node:http';
 export interface ApiAnswer {
   status: number;
   body: unknown;
+  /** Paging and rate-limit headers (e.g. `link`, `x-next-page`, `x-ratelimit-remaining`). */
+  headers?: Record<string, string>;
+}
+
+/** The request an answer is for, beyond the query: what a Link header or a per-token budget needs. */
+export interface AnswerContext {
+  /** The full URL asked for, as the client sent it (for next-page links). */
+  url: URL;
+  /** Clock time of the request, Unix milliseconds. */
+  nowMs: number;
 }
 
 export interface ProviderApi {
-  /** The logs path below the provider's prefix; its first group is the (encoded) webhook id. */
-  readonly logsPath: RegExp;
+  /**
+   * The webhook id a logs path below the provider's prefix names (decoded), or undefined when the
+   * path is not this API's logs path. An id may span several segments (OWNER/REPO/HOOK_ID).
+   */
+  webhookIdFromPath(path: string): string | undefined;
   /** The credential it accepts unless the simulator is told another (see secrets.ts). */
   readonly defaultSecret: string;
   /** Field holding an entry's id in this provider's log. */
@@ -22,7 +35,7 @@ export interface ProviderApi {
   /** 200 JSON of a shape the docs do not describe, for the `wrong-shape` fault. */
   readonly wrongShapeBody: unknown;
   /** A 200 with the page the query asks for, or a 400 when the query breaks the documented rules. */
-  answer(entriesNewestFirst: readonly unknown[], query: Readonly<Record<string, string>>): ApiAnswer;
+  answer(entriesNewestFirst: readonly unknown[], query: Readonly<Record<string, string>>, context: AnswerContext): ApiAnswer;
 }
 
 /**
@@ -40,5 +53,8 @@ export function badRequest(message: string): ApiAnswer {
   return { status: 400, body: { message } };
 }
 
-/** `/v1/webhooks/{id}/logs`, the path Salesfinity and Baanx share. */
-export const WEBHOOK_LOGS_PATH = /^\/v1\/webhooks\/([^/]+)\/logs\/?$/;
+/** `/v1/webhooks/{id}/logs`, the path Salesfinity and Baanx share; throws on a malformed escape. */
+export function webhookLogsId(path: string): string | undefined {
+  const match = /^\/v1\/webhooks\/([^/]+)\/logs\/?$/.exec(path);
+  return match ? decodeURIComponent(match[1]!) : undefined;
+}

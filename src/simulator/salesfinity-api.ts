@@ -1,11 +1,11 @@
-import { badRequest, integerParam, WEBHOOK_LOGS_PATH, type ProviderApi } from './provider-api.js';
+import { badRequest, integerParam, webhookLogsId, type ProviderApi } from './provider-api.js';
 import { SIM_SALESFINITY_API_KEY } from './secrets.js';
 
 const SORTS = ['-createdAt', 'createdAt'];
 
 /** Salesfinity: `x-api-key`, offset pages over the current log (`page`, `limit`, `sort`). */
 export const salesfinityApi: ProviderApi = {
-  logsPath: WEBHOOK_LOGS_PATH,
+  webhookIdFromPath: webhookLogsId,
   defaultSecret: SIM_SALESFINITY_API_KEY,
   idField: '_id',
   retentionMs: undefined,

@@ -38,6 +38,8 @@ export interface SimRequest {
   at: number;
   userAgent: string | undefined;
   accept: string | undefined;
+  /** The URL as asked for (path and query; the query may hold cursors, never secrets here). */
+  url: URL;
 }
 
 export type RequestHook = (request: SimRequest) => void | Promise<void>;
@@ -187,20 +189,20 @@ export class ProviderSimulator {
     const url = new URL(req.url ?? '/', 'http://simulator');
     const prefixed = PROVIDER_PREFIX.exec(url.pathname);
     const provider = SIMULATED.find((name) => name === prefixed?.[1]);
-    const match = provider === undefined ? null : APIS[provider].logsPath.exec(prefixed![2]!);
-    if (provider === undefined || !match) return sendJson(res, 404, { message: 'Not Found' });
-    if (req.method !== 'GET') return sendJson(res, 405, { message: 'Method Not Allowed' });
-    let webhookId: string;
+    let webhookId: string | undefined;
     try {
-      webhookId = decodeURIComponent(match[1] as string);
+      webhookId = provider === undefined ? undefined : APIS[provider].webhookIdFromPath(prefixed![2]!);
     } catch {
       return sendJson(res, 400, { message: 'Malformed webhook id' });
     }
+    if (provider === undefined || webhookId === undefined) return sendJson(res, 404, { message: 'Not Found' });
+    if (req.method !== 'GET') return sendJson(res, 405, { message: 'Method Not Allowed' });
 
     const api = APIS[provider];
     const request: SimRequest = {
       provider,
       webhookId,
+      url: new URL(req.url ?? '/', this.url),
       query: Object.fromEntries(url.searchParams),
       authorized: api.isAuthorized(req.headers, this.secrets[provider]),
       at: this.now(),
@@ -226,7 +228,8 @@ export class ProviderSimulator {
     if (!request.authorized) return sendJson(res, 401, api.unauthorizedBody);
     if (!this.stores[provider].hasWebhook(webhookId)) return sendJson(res, 404, { message: 'Webhook not found' });
     this.applyRetention(provider, webhookId);
-    const { status, body } = api.answer(this.stores[provider].entries(webhookId), query);
+    const { status, body, headers } = api.answer(this.stores[provider].entries(webhookId), query, { url: request.url, nowMs: this.now() });
+    for (const [name, value] of Object.entries(headers ?? {})) res.setHeader(name, value);
     write(res, status, body);
   }
 

@@ -79,8 +79,8 @@ describe('auth', () => {
     await get(sfLogs(s, '?page=2&limit=5'), { ...sfAuth(s), 'user-agent': 'test-agent/1' });
     await get(bxLogs(s), { authorization: 'Bearer nope' });
     expect(s.requests).toEqual([
-      { provider: 'salesfinity', webhookId: SF, query: { page: '2', limit: '5' }, authorized: true, at: expect.any(Number), userAgent: 'test-agent/1', accept: '*/*' },
-      { provider: 'baanx', webhookId: BX, query: {}, authorized: false, at: expect.any(Number), userAgent: expect.any(String), accept: '*/*' },
+      { provider: 'salesfinity', webhookId: SF, query: { page: '2', limit: '5' }, authorized: true, at: expect.any(Number), userAgent: 'test-agent/1', accept: '*/*', url: expect.any(URL) },
+      { provider: 'baanx', webhookId: BX, query: {}, authorized: false, at: expect.any(Number), userAgent: expect.any(String), accept: '*/*', url: expect.any(URL) },
     ]);
     expect(JSON.stringify(s.requests)).not.toContain(s.salesfinityApiKey);
   });
