@@ -4,7 +4,7 @@
 
 import type * as cog from '@grafana/grafana-foundation-sdk/cog';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import type { MetricDefinition } from '../../src/telemetry/catalogue.js';
+import { METRICS, type MetricDefinition } from '../../src/telemetry/catalogue.js';
 import type { MixinConfig } from '../config.js';
 import { selectorsFor } from './promql.js';
 import { DATASOURCE } from './queries.js';
@@ -20,6 +20,13 @@ export interface VariableSpec {
   /** The metric whose series list the values. */
   metric: MetricDefinition;
 }
+
+/** Every dashboard's first filters: the scrape job, then the source and webhook it polls. */
+export const WEBHOOK_VARIABLES: readonly VariableSpec[] = [
+  { name: 'job', label: 'Job', metric: METRICS.polls },
+  { name: 'source', label: 'Source', metric: METRICS.polls },
+  { name: 'webhook_id', label: 'Webhook', metric: METRICS.polls },
+];
 
 /** What layout needs of the SDK's panel builders (they share no base class). */
 export interface GridPanel extends cog.Builder<dashboard.Panel> {

@@ -4,20 +4,13 @@ import * as common from '@grafana/grafana-foundation-sdk/common';
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { METRICS } from '../../src/telemetry/catalogue.js';
 import type { MixinConfig } from '../config.js';
-import { buildDashboard, type VariableSpec } from './dashboard.js';
+import { maxBy, on, PER_WEBHOOK, sumBy } from '../promql.js';
+import { buildDashboard, WEBHOOK_VARIABLES } from './dashboard.js';
 import { fixedColour, singleStat, stateTimeline, thresholds, timeSeries, valueMapping } from './panels.js';
-import { histogramQuantile, increase, rate, secondsSince, selectorsFor, sumBy } from './promql.js';
-import { rangeQueries } from './queries.js';
+import { increase, rate, secondsSince, selectorsFor } from './promql.js';
+import { quantileQueries, rangeQueries } from './queries.js';
 
-const VARIABLES: VariableSpec[] = [
-  { name: 'job', label: 'Job', metric: METRICS.polls },
-  { name: 'source', label: 'Source', metric: METRICS.polls },
-  { name: 'webhook_id', label: 'Webhook', metric: METRICS.polls },
-];
-const select = selectorsFor(VARIABLES.map((variable) => variable.name));
-
-const PER_WEBHOOK = ['source', 'webhook_id'];
-const QUANTILES = [0.5, 0.95, 0.99];
+const select = selectorsFor(WEBHOOK_VARIABLES.map((variable) => variable.name));
 
 /**
  * Invalid entries per source and reason. The counter has no series until an entry is skipped, so
@@ -25,7 +18,7 @@ const QUANTILES = [0.5, 0.95, 0.99];
  */
 const invalidEntries =
   `${sumBy(['source', 'reason'], increase(select(METRICS.entriesInvalid)))}` +
-  ` or on (source) label_replace(${sumBy(['source'], increase(select(METRICS.polls)))} * 0, "reason", "none", "", "")`;
+  ` or ${on(['source'])} label_replace(${sumBy(['source'], increase(select(METRICS.polls)))} * 0, "reason", "none", "", "")`;
 
 export function exporterHealth(config: MixinConfig): dashboard.Dashboard {
   const scrapeUp = singleStat(
@@ -44,7 +37,7 @@ export function exporterHealth(config: MixinConfig): dashboard.Dashboard {
   )
     .unit('none')
     .mappings([valueMapping({ 0: ['failing', 'red'], 1: ['OK', 'green'] })])
-    .targets(rangeQueries({ expr: `max by (source, webhook_id) (${select(METRICS.up)})`, legend: '{{source}} / {{webhook_id}}' }));
+    .targets(rangeQueries({ expr: maxBy(PER_WEBHOOK, select(METRICS.up)), legend: '{{source}} / {{webhook_id}}' }));
   const polls = timeSeries(
     'Polls by result',
     'Polls of delivery logs per second, per source, split into success and error. Any error line above 0 means some webhook could not be read.',
@@ -58,11 +51,7 @@ export function exporterHealth(config: MixinConfig): dashboard.Dashboard {
       'Close to the schedule interval means polls run into the next tick, which is then skipped: poll less often or lower maxPages.',
   )
     .unit('s')
-    .targets(
-      rangeQueries(
-        ...QUANTILES.map((quantile) => ({ expr: histogramQuantile(quantile, select(METRICS.pollDuration, {}, '_bucket')), legend: `p${quantile * 100}` })),
-      ),
-    );
+    .targets(rangeQueries(...quantileQueries(select(METRICS.pollDuration, {}, '_bucket'))));
   const apiResponses = timeSeries(
     'Provider API responses by code',
     "Requests to the provider's API per second, per source and response: an HTTP status, `timeout` or `network_error`. " +
@@ -101,7 +90,7 @@ export function exporterHealth(config: MixinConfig): dashboard.Dashboard {
       description:
         'Is webhook-log-exporter itself healthy: scraped by Prometheus, polling every webhook, reading every log entry, keeping up with the traffic? ' +
         'The exporter does not expose process metrics (no process_* series), so CPU and memory are not shown here: use your container or node metrics for them.',
-      variables: VARIABLES,
+      variables: WEBHOOK_VARIABLES,
       rows: [
         { height: 6, panels: [scrapeUp.span(6), pollingStatus.span(18)] },
         { height: 8, panels: [polls, pollDuration] },

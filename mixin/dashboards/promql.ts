@@ -1,8 +1,10 @@
-// PromQL pieces shared by the dashboards. Metric names come from the catalogue, so a renamed
-// metric renames every query; each selector filters by exactly the dashboard variables whose label
-// the metric carries (a filter on a missing label would match nothing).
+// PromQL pieces shared by the dashboards (aggregations shared with the alert rules are in
+// ../promql.ts). Metric names come from the catalogue, so a renamed metric renames every query;
+// each selector filters by exactly the dashboard variables whose label the metric carries (a
+// filter on a missing label would match nothing).
 
 import type { MetricDefinition } from '../../src/telemetry/catalogue.js';
+import { maxBy, PER_WEBHOOK, sumBy } from '../promql.js';
 
 /** Grafana's rate window: at least four scrape intervals, so rate() always has two samples. */
 export const RATE_INTERVAL = '$__rate_interval';
@@ -26,10 +28,6 @@ export function increase(selector: string): string {
   return `increase(${selector}[${RATE_INTERVAL}])`;
 }
 
-export function sumBy(labels: readonly string[], expr: string): string {
-  return labels.length === 0 ? `sum(${expr})` : `sum by (${labels.join(', ')}) (${expr})`;
-}
-
 /** One quantile of a histogram, from its `_bucket` series summed over everything but `le`. */
 export function histogramQuantile(quantile: number, bucketSelector: string): string {
   return `histogram_quantile(${quantile}, ${sumBy(['le'], rate(bucketSelector))})`;
@@ -37,5 +35,5 @@ export function histogramQuantile(quantile: number, bucketSelector: string): str
 
 /** Seconds since a Unix-seconds timestamp gauge, newest per webhook. */
 export function secondsSince(selector: string): string {
-  return `time() - max by (source, webhook_id) (${selector})`;
+  return `time() - ${maxBy(PER_WEBHOOK, selector)}`;
 }

@@ -3,6 +3,7 @@
 
 import type * as common from '@grafana/grafana-foundation-sdk/common';
 import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
+import { histogramQuantile } from './promql.js';
 
 /** No data source uid in the JSON: the same file imports through the UI and through provisioning. */
 export const DATASOURCE: common.DataSourceRef = { type: 'prometheus', uid: '${datasource}' };
@@ -11,6 +12,14 @@ export interface Query {
   expr: string;
   /** Grafana legend template, e.g. `{{status}}`. */
   legend: string;
+}
+
+/** The quantiles a latency panel shows, titled "p50 / p95 / p99". */
+const QUANTILES = [0.5, 0.95, 0.99];
+
+/** One query per quantile of a histogram, from its `_bucket` selector; legends `p50`, `p95`, `p99`. */
+export function quantileQueries(bucketSelector: string): Query[] {
+  return QUANTILES.map((quantile) => ({ expr: histogramQuantile(quantile, bucketSelector), legend: `p${quantile * 100}` }));
 }
 
 /** Queries over the dashboard's time range, one series per label set. */

@@ -5,23 +5,18 @@ import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { parseDuration } from '../../src/config/duration.js';
 import { METRICS } from '../../src/telemetry/catalogue.js';
 import type { MixinConfig } from '../config.js';
-import { buildDashboard, type VariableSpec } from './dashboard.js';
+import { asWritten, percent } from '../numbers.js';
+import { on, PER_WEBHOOK, sumBy } from '../promql.js';
+import { buildDashboard, WEBHOOK_VARIABLES, type VariableSpec } from './dashboard.js';
 import { bucketHeatmap, fixedColour, instantTable, singleStat, thresholds, timeSeries } from './panels.js';
-import { histogramQuantile, increase, rate, secondsSince, selectorsFor, sumBy } from './promql.js';
-import { bucketQuery, rangeQueries } from './queries.js';
+import { increase, rate, secondsSince, selectorsFor } from './promql.js';
+import { bucketQuery, quantileQueries, rangeQueries } from './queries.js';
 
-const VARIABLES: VariableSpec[] = [
-  { name: 'job', label: 'Job', metric: METRICS.polls },
-  { name: 'source', label: 'Source', metric: METRICS.polls },
-  { name: 'webhook_id', label: 'Webhook', metric: METRICS.polls },
-  { name: 'event', label: 'Event', metric: METRICS.deliveries },
-];
+const VARIABLES: VariableSpec[] = [...WEBHOOK_VARIABLES, { name: 'event', label: 'Event', metric: METRICS.deliveries }];
 const select = selectorsFor(VARIABLES.map((variable) => variable.name));
 
 const deliveries = (fixed: Record<string, string> = {}) => rate(select(METRICS.deliveries, fixed));
 const durationBuckets = select(METRICS.deliveryDuration, {}, '_bucket');
-const PER_WEBHOOK = ['source', 'webhook_id'];
-const QUANTILES = [0.5, 0.95, 0.99];
 
 /** Error ratio per webhook; a webhook with no failure in the window reads 0, not "no data". */
 const errorRatioPerWebhook =
@@ -33,7 +28,7 @@ const errorRatioPerWebhook =
  */
 const exhaustedPerWebhook =
   `${sumBy(PER_WEBHOOK, rate(select(METRICS.deliveriesExhausted)))}` +
-  ` or on (source, webhook_id) ${sumBy(PER_WEBHOOK, rate(select(METRICS.deliveryRetries)))} * 0`;
+  ` or ${on(PER_WEBHOOK)} ${sumBy(PER_WEBHOOK, rate(select(METRICS.deliveryRetries)))} * 0`;
 const secondsSinceSuccess = secondsSince(select(METRICS.lastDeliveryTimestamp, { status: 'success' }));
 
 export function webhookDeliveries(config: MixinConfig): dashboard.Dashboard {
@@ -42,13 +37,13 @@ export function webhookDeliveries(config: MixinConfig): dashboard.Dashboard {
   const successRatio = singleStat(
     'Success ratio',
     'Share of finished delivery attempts that succeeded, over the selected webhooks and events, in the last rate interval. ' +
-      `Red below ${percent(1 - critical)} and orange below ${percent(1 - warning)}: the error-ratio alert thresholds (mixin/config.ts). ` +
+      `Red below ${percent(1 - critical, ' ')} and orange below ${percent(1 - warning, ' ')}: the error-ratio alert thresholds (mixin/config.ts). ` +
       'No data means no delivery finished in the interval.',
   )
     .unit('percentunit')
     .min(0)
     .max(1)
-    .thresholds(thresholds('red', [ratio(1 - critical), 'orange'], [ratio(1 - warning), 'green']))
+    .thresholds(thresholds('red', [asWritten(1 - critical), 'orange'], [asWritten(1 - warning), 'green']))
     .targets(rangeQueries({ expr: `${sumBy([], deliveries({ status: 'success' }))} / ${sumBy([], deliveries())}`, legend: 'success ratio' }));
   const deliveryRate = timeSeries(
     'Delivery rate by status',
@@ -80,7 +75,7 @@ export function webhookDeliveries(config: MixinConfig): dashboard.Dashboard {
     .unit('s')
     .thresholds(thresholds('green', [config.deliveryLatencyP95.seconds, 'red']))
     .thresholdsStyle(thresholdLine())
-    .targets(rangeQueries(...QUANTILES.map((quantile) => ({ expr: histogramQuantile(quantile, durationBuckets), legend: `p${quantile * 100}` }))));
+    .targets(rangeQueries(...quantileQueries(durationBuckets)));
   const responseTimeHeatmap = bucketHeatmap(
     'Response time distribution',
     'How many attempts fell in each response-time bucket, per interval (the histogram as a heatmap). ' +
@@ -120,7 +115,7 @@ export function webhookDeliveries(config: MixinConfig): dashboard.Dashboard {
   const webhooks = instantTable(
     'Webhooks',
     'One row per webhook, now: finished attempts per second, error ratio (share failed, coloured at the alert thresholds ' +
-      `${percent(warning)} and ${percent(critical)}), and time since the last success (empty: none seen since the exporter started). Sorted by error ratio.`,
+      `${percent(warning, ' ')} and ${percent(critical, ' ')}), and time since the last success (empty: none seen since the exporter started). Sorted by error ratio.`,
     {
       keys: { source: 'Source', webhook_id: 'Webhook' },
       sortBy: 'Error ratio',
@@ -160,13 +155,4 @@ export function webhookDeliveries(config: MixinConfig): dashboard.Dashboard {
 /** Draws the thresholds as a line across the graph: the alert threshold the series is held to. */
 function thresholdLine(): common.GraphThresholdsStyleConfigBuilder {
   return new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Line);
-}
-
-/** 1 - 0.9 is 0.09999999999999998 in floating point; thresholds should read as written. */
-function ratio(value: number): number {
-  return Number(value.toFixed(6));
-}
-
-function percent(value: number): string {
-  return `${ratio(value * 100)} %`;
 }

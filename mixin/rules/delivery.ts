@@ -1,6 +1,8 @@
 // Alerts on the deliveries themselves: is the receiver getting its webhooks?
 import type { MixinConfig } from '../config.js';
-import { counterIncrease, parenthesise, PER_DELIVERY_WEBHOOK, series, sumBy } from './promql.js';
+import { percent } from '../numbers.js';
+import { on, PER_DELIVERY_WEBHOOK } from '../promql.js';
+import { counterIncrease, parenthesise, series, sumByOnLines } from './promql.js';
 import type { AlertDefinition } from './types.js';
 
 const WEBHOOK = '{{ $labels.webhook_id }} ({{ $labels.provider }} source {{ $labels.source }})';
@@ -37,7 +39,7 @@ export function deliveryAlerts(config: MixinConfig): AlertDefinition[] {
       // Failures show that deliveries are being attempted; without any, silence is not an outage.
       expr: [
         parenthesise(`${deliveriesCounted('status="failed"', noSuccess.window)}\n> 0`),
-        `unless on (${PER_DELIVERY_WEBHOOK.join(', ')})`,
+        `unless ${on(PER_DELIVERY_WEBHOOK)}`,
         parenthesise(`${deliveriesCounted('status="success"', noSuccess.window)}\n> 0`),
       ].join('\n'),
       for: noSuccess.for,
@@ -59,7 +61,7 @@ export function deliveryAlerts(config: MixinConfig): AlertDefinition[] {
     },
     {
       alert: 'WebhookDeliveriesExhausted',
-      expr: `${sumBy(PER_DELIVERY_WEBHOOK, counterIncrease(series('deliveriesExhausted'), exhausted.window))}\n> 0`,
+      expr: `${sumByOnLines(PER_DELIVERY_WEBHOOK, counterIncrease(series('deliveriesExhausted'), exhausted.window))}\n> 0`,
       for: exhausted.for,
       labels: { severity: 'critical' },
       annotations: {
@@ -78,14 +80,9 @@ function errorRatio(window: string): string {
 /** Receivers' p95 response time per webhook; NaN (never above a threshold) without deliveries. */
 function p95ResponseTime(window: string): string {
   const bucketRates = `rate(${series('deliveryDuration', '', '_bucket')}[${window}])`;
-  return `histogram_quantile(0.95, ${sumBy(['le', ...PER_DELIVERY_WEBHOOK], bucketRates)})`;
+  return `histogram_quantile(0.95, ${sumByOnLines(['le', ...PER_DELIVERY_WEBHOOK], bucketRates)})`;
 }
 
 function deliveriesCounted(matchers: string, window: string): string {
-  return sumBy(PER_DELIVERY_WEBHOOK, counterIncrease(series('deliveries', matchers), window));
-}
-
-/** 0.1 → "10%", without floating-point noise. */
-function percent(ratio: number): string {
-  return `${Number((ratio * 100).toFixed(6))}%`;
+  return sumByOnLines(PER_DELIVERY_WEBHOOK, counterIncrease(series('deliveries', matchers), window));
 }

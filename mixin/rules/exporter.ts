@@ -1,6 +1,7 @@
 // Alerts on the exporter itself: while it is blind, the delivery alerts cannot fire.
 import type { MixinConfig } from '../config.js';
-import { counterIncrease, PER_WEBHOOK, series, sumBy } from './promql.js';
+import { maxBy, PER_WEBHOOK } from '../promql.js';
+import { counterIncrease, series, sumByOnLines } from './promql.js';
 import type { AlertDefinition } from './types.js';
 
 const WEBHOOK = '{{ $labels.webhook_id }} (source {{ $labels.source }})';
@@ -13,7 +14,7 @@ export function exporterAlerts(config: MixinConfig): AlertDefinition[] {
   return [
     {
       alert: 'WebhookExporterPollsFailing',
-      expr: `max by (${PER_WEBHOOK.join(', ')}) (${series('up')}) == 0`,
+      expr: `${maxBy(PER_WEBHOOK, series('up'))} == 0`,
       for: polls.for,
       labels: { severity: 'warning' },
       annotations: {
@@ -46,7 +47,7 @@ export function exporterAlerts(config: MixinConfig): AlertDefinition[] {
     },
     {
       alert: 'WebhookExporterGapsDetected',
-      expr: `${sumBy(PER_WEBHOOK, counterIncrease(series('gaps'), gaps.window))}\n> 0`,
+      expr: `${sumByOnLines(PER_WEBHOOK, counterIncrease(series('gaps'), gaps.window))}\n> 0`,
       for: gaps.for,
       labels: { severity: 'warning' },
       annotations: {

@@ -1,23 +1,22 @@
-// Small builders for the PromQL the alerts share, so each alert reads as what it checks.
+// Small builders for the PromQL the alerts share, so each alert reads as what it checks. The
+// aggregations themselves are shared with the dashboards (../promql.ts); this adds plain selectors,
+// counterIncrease and the rules file's layout, each operand on lines of its own.
 import { METRICS, type MetricKey } from '../../src/telemetry/catalogue.js';
-
-/** The labels a delivery alert is about: one alert per webhook, saying which provider it is on. */
-export const PER_DELIVERY_WEBHOOK = ['source', 'provider', 'webhook_id'] as const;
-/** The exporter-health metrics have no `provider` label. */
-export const PER_WEBHOOK = ['source', 'webhook_id'] as const;
+import { on, sumBy } from '../promql.js';
 
 /** `name{matchers}` for a catalogue metric, with an optional suffix such as `_bucket`. */
 export function series(metric: MetricKey, matchers = '', suffix = ''): string {
   return `${METRICS[metric].prometheusName}${suffix}${matchers ? `{${matchers}}` : ''}`;
 }
 
-export function sumBy(labels: readonly string[], expr: string): string {
-  return `sum by (${labels.join(', ')}) ${parenthesise(expr)}`;
+/** `sum by (labels) (…)` with `expr` on lines of its own, indented. */
+export function sumByOnLines(labels: readonly string[], expr: string): string {
+  return sumBy(labels, onLinesOfItsOwn(expr));
 }
 
 /** `(expr)` over several lines, indented so the rules file reads like hand-written PromQL. */
 export function parenthesise(expr: string): string {
-  return `(\n${indent(expr)}\n)`;
+  return `(${onLinesOfItsOwn(expr)})`;
 }
 
 /**
@@ -31,15 +30,17 @@ export function parenthesise(expr: string): string {
 export function counterIncrease(selector: string, window: string): string {
   return [
     `(${selector} unless ${selector} offset ${window})`,
-    `  and on (job, instance) up offset ${window}`,
+    `  and ${on(['job', 'instance'])} up offset ${window}`,
     `or`,
     `increase(${selector}[${window}])`,
   ].join('\n');
 }
 
-function indent(text: string): string {
-  return text
+/** `\n  expr\n`: inside parentheses, the expression starts a line and the `)` gets its own. */
+function onLinesOfItsOwn(expr: string): string {
+  const indented = expr
     .split('\n')
     .map((line) => `  ${line}`)
     .join('\n');
+  return `\n${indented}\n`;
 }

@@ -1,2 +1,3 @@
+export type { MetricsExposition } from './metrics-endpoint.js';
 export { createServer, type ServerDeps } from './server.js';
-export type { SourceStatus, StatusSnapshot, WebhookStatus } from './status.js';
+export type { StatusPageSource, StatusPageWebhook, StatusSnapshot } from './status.js';

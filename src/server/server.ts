@@ -1,10 +1,12 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import { serveMetrics, type MetricsExposition } from './metrics-endpoint.js';
 import type { StatusSnapshot } from './status.js';
 import { renderStatusPage } from './status-page.js';
 
 export interface ServerDeps {
-  telemetry: { handleMetricsRequest(req: IncomingMessage, res: ServerResponse): void };
+  /** What /metrics serves: ExporterTelemetry. */
+  telemetry: MetricsExposition;
   /** True once every webhook has finished its first poll, successful or not. */
   isReady(): boolean;
   status(): StatusSnapshot;
@@ -14,7 +16,7 @@ export interface ServerDeps {
 type Route = (deps: ServerDeps, req: IncomingMessage, res: ServerResponse) => void;
 
 const ROUTES = new Map<string, Route>([
-  ['/metrics', (deps, req, res) => deps.telemetry.handleMetricsRequest(req, res)],
+  ['/metrics', (deps, req, res) => serveMetrics(deps.telemetry, req, res)],
   ['/healthz', (_deps, _req, res) => sendText(res, 200, 'ok')],
   ['/readyz', (deps, _req, res) => (deps.isReady() ? sendText(res, 200, 'ready') : sendText(res, 503, 'not ready'))],
   ['/', (deps, _req, res) => sendStatusPage(res, renderStatusPage(deps.status(), deps.isReady()))],
@@ -62,20 +64,18 @@ function declaresBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
+/** Probe answers, errors and the status page: never cached, never content-sniffed. */
+const NO_STORE_NO_SNIFF = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' } as const;
+
 function sendText(res: ServerResponse, statusCode: number, body: string): void {
-  res.writeHead(statusCode, {
-    'Content-Type': 'text/plain; charset=utf-8',
-    'Cache-Control': 'no-store',
-    'X-Content-Type-Options': 'nosniff',
-  });
+  res.writeHead(statusCode, { 'Content-Type': 'text/plain; charset=utf-8', ...NO_STORE_NO_SNIFF });
   res.end(body);
 }
 
 function sendStatusPage(res: ServerResponse, html: string): void {
   res.writeHead(200, {
     'Content-Type': 'text/html; charset=utf-8',
-    'Cache-Control': 'no-store',
-    'X-Content-Type-Options': 'nosniff',
+    ...NO_STORE_NO_SNIFF,
     // Defence in depth next to escaping: the page needs no script and nothing from elsewhere.
     'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'",
   });

@@ -1,4 +1,4 @@
-import type { SourceStatus, StatusSnapshot, WebhookStatus } from './status.js';
+import type { StatusPageSource, StatusPageWebhook, StatusSnapshot } from './status.js';
 
 /**
  * The HTML page served on `/`. Every value comes from config or from a provider's API, so every
@@ -27,7 +27,7 @@ ${snapshot.sources.map(renderSource).join('\n')}
 `;
 }
 
-function renderSource(source: SourceStatus): string {
+function renderSource(source: StatusPageSource): string {
   return `<h2>${escapeHtml(source.name)} (${escapeHtml(source.provider)})</h2>
 <table>
 <tr><th>webhook</th><th>last poll</th><th>result</th><th>last error</th><th>entries counted</th><th>pending</th></tr>
@@ -35,7 +35,7 @@ ${source.webhooks.map(renderWebhook).join('\n')}
 </table>`;
 }
 
-function renderWebhook(webhook: WebhookStatus): string {
+function renderWebhook(webhook: StatusPageWebhook): string {
   const cells = [
     escapeHtml(webhook.id),
     webhook.lastPollAtMs === undefined ? 'not yet' : formatTime(webhook.lastPollAtMs),
@@ -54,6 +54,6 @@ function formatTime(ms: number): string {
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char] ?? char);
 }

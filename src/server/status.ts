@@ -1,6 +1,21 @@
-// What the status page shows, as the process that runs the poller reports it.
+// What the status page shows: the server's view of the poller, grouped by source and taken when the
+// page is requested. Not the poller's own WebhookStatus (src/poller), which the process maps into it.
 
-export interface WebhookStatus {
+export interface StatusSnapshot {
+  version: string;
+  startedAtMs: number;
+  sources: StatusPageSource[];
+}
+
+/** One table of the page: a configured source and the webhooks this replica polls. */
+export interface StatusPageSource {
+  name: string;
+  provider: string;
+  webhooks: StatusPageWebhook[];
+}
+
+/** One row of a source's table. */
+export interface StatusPageWebhook {
   id: string;
   /** When the latest poll finished, Unix ms; absent before the first. */
   lastPollAtMs?: number;
@@ -9,16 +24,4 @@ export interface WebhookStatus {
   lastError?: string;
   entriesCounted: number;
   pending: number;
-}
-
-export interface SourceStatus {
-  name: string;
-  provider: string;
-  webhooks: WebhookStatus[];
-}
-
-export interface StatusSnapshot {
-  version: string;
-  startedAtMs: number;
-  sources: SourceStatus[];
 }

@@ -11,4 +11,5 @@ export {
   type MetricDefinition,
   type MetricKey,
 } from './catalogue.js';
+export { PROMETHEUS_TEXT_CONTENT_TYPE } from './prometheus-text.js';
 export { renderMetricsDoc, renderMetricTable, renderReadmeMetrics } from './metrics-doc.js';

@@ -1,4 +1,3 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Attributes } from '@opentelemetry/api';
 import type { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import type { MeterProvider } from '@opentelemetry/sdk-metrics';
@@ -8,12 +7,8 @@ import type { DeliveryHistogram, HistogramSeries } from './delivery-histogram.js
 import { EventTypeCap } from './event-cap.js';
 import { createInstruments, type Instruments } from './instruments.js';
 import { createMetricsPipeline, type MetricReaderFactory } from './meter-provider.js';
-import { streamChunks } from './metrics-response.js';
 import { PrometheusTextSerializer } from './prometheus-text.js';
 import { retainedKey, SeriesAttributes, seriesAttributes, SeriesMap, Tally } from './series.js';
-
-/** The Prometheus text format 0.0.4, as Prometheus 3 expects it to be declared. */
-export const PROMETHEUS_TEXT_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 export interface TelemetryOptions {
   /** Seconds. */
@@ -176,30 +171,19 @@ export class ExporterTelemetry {
   }
 
   /**
-   * Serves the exposition, for GET and HEAD /metrics. Not the exporter's own handler: that one
-   * answers 200 with a comment when collection fails and sends a bare `text/plain`; Prometheus
-   * should see a failed scrape (and `up` 0) instead, and the text format's versioned content type.
-   * The body is streamed: collected first (the only step that can fail before the 200), then
-   * serialized chunk by chunk as the socket takes it.
+   * Collects now, then serializes the Prometheus text format (PROMETHEUS_TEXT_CONTENT_TYPE) chunk
+   * by chunk as the caller iterates, so /metrics can stream it. Rejects when collection fails.
    */
-  handleMetricsRequest(req: IncomingMessage, res: ServerResponse): void {
-    this.exporter.collect().then(
-      ({ resourceMetrics }) => {
-        res.writeHead(200, { 'content-type': PROMETHEUS_TEXT_CONTENT_TYPE });
-        if (req.method === 'HEAD') res.end();
-        else void streamChunks(res, this.serializer.chunks(resourceMetrics));
-      },
-      () => {
-        res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
-        res.end('metrics collection failed\n');
-      },
-    );
+  async collectExpositionChunks(): Promise<Iterable<string>> {
+    const { resourceMetrics } = await this.exporter.collect();
+    return this.serializer.chunks(resourceMetrics);
   }
 
-  /** The same exposition as a string, for `once` and tests. */
+  /** The same exposition as one string, for `once` and tests. */
   async collectExposition(): Promise<string> {
-    const { resourceMetrics } = await this.exporter.collect();
-    return this.serializer.serialize(resourceMetrics);
+    let text = '';
+    for (const chunk of await this.collectExpositionChunks()) text += chunk;
+    return text;
   }
 
   shutdown(): Promise<void> {

@@ -18,19 +18,15 @@ import type { Attributes, AttributeValue } from '@opentelemetry/api';
 import type { MetricData, ResourceMetrics, ScopeMetrics } from '@opentelemetry/sdk-metrics';
 import { DataPointType } from '@opentelemetry/sdk-metrics';
 
+/** The Prometheus text format 0.0.4, as Prometheus 3 expects it to be declared. */
+export const PROMETHEUS_TEXT_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
 /** Characters per chunk: large enough that a write is not per line, small enough to stay flat. */
 const CHUNK_CHARS = 64 * 1024;
 
 export class PrometheusTextSerializer {
   /** Escaped `name="value",…` per attributes object; the SDK reuses the objects between scrapes. */
   private readonly labelsByAttributes = new WeakMap<Attributes, string>();
-
-  /** The exposition as one string, for `once` and tests. */
-  serialize(resourceMetrics: ResourceMetrics): string {
-    let text = '';
-    for (const chunk of this.chunks(resourceMetrics)) text += chunk;
-    return text;
-  }
 
   /** The exposition in pieces of about CHUNK_CHARS characters, in the OTel serializer's order. */
   *chunks(resourceMetrics: ResourceMetrics): Generator<string> {

@@ -23,7 +23,7 @@ export function tracingRequested(env: NodeJS.ProcessEnv = process.env): boolean 
 
 /** The trace of every attempt of one event: the first 16 bytes of SHA-256 over (source, event id). */
 export function deliveryTraceId(source: string, attempt: Pick<DeliveryAttempt, 'eventId' | 'logId'>): string {
-  // Without an event id (Salesfinity) each attempt is its own trace, keyed by its log id.
+  // Without an event id (some providers log none) each attempt is its own trace, keyed by its log id.
   const key = attempt.eventId ?? attempt.logId;
   return createHash('sha256').update(`${source}\u0000${key}`).digest('hex').slice(0, 32);
 }

@@ -4,7 +4,7 @@
 
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Exporter } from '../../src/app.js';
-import type { ProviderName } from '../../src/providers/types.js';
+import type { ProviderName } from '../../src/providers/registry.js';
 import { ProviderSimulator, type Fault } from '../../src/simulator/index.js';
 import { sampleValue } from '../helpers/exposition.js';
 import {

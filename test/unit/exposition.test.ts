@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { serveMetrics } from '../../src/server/metrics-endpoint.js';
 import { ExporterTelemetry, type TelemetryOptions } from '../../src/telemetry/index.js';
 import { PrometheusTextSerializer } from '../../src/telemetry/prometheus-text.js';
 import { parseExposition, type Exposition, type Sample } from '../helpers/exposition.js';
@@ -73,7 +74,7 @@ async function listen(handler: http.RequestListener): Promise<string> {
 /** GET /metrics over a real server, with the ResourceMetrics our serializer was handed for it. */
 async function scrape(t: ExporterTelemetry): Promise<{ response: Response; body: string; collected: ResourceMetrics }> {
   const chunks = vi.spyOn(PrometheusTextSerializer.prototype, 'chunks');
-  const url = await listen((req, res) => t.handleMetricsRequest(req, res));
+  const url = await listen((req, res) => serveMetrics(t, req, res));
   const response = await fetch(url);
   const body = await response.text();
   expect(chunks).toHaveBeenCalledTimes(1);
@@ -144,7 +145,7 @@ describe('the /metrics exposition', () => {
         true,
       );
     }
-    const url = await listen((req, res) => t.handleMetricsRequest(req, res));
+    const url = await listen((req, res) => serveMetrics(t, req, res));
     const response = await fetch(url);
     expect(response.status).toBe(200);
     // Streamed: no length is known up front, so Node frames the body in chunks.
@@ -164,7 +165,7 @@ describe('the /metrics exposition', () => {
   it('answers HEAD with the headers only, and a failed collection with 500', async () => {
     const t = telemetry();
     populateEveryMetric(t);
-    const url = await listen((req, res) => t.handleMetricsRequest(req, res));
+    const url = await listen((req, res) => serveMetrics(t, req, res));
     const head = await fetch(url, { method: 'HEAD' });
     expect(head.status).toBe(200);
     expect(head.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');

@@ -8,14 +8,15 @@ const XSS = '<script>alert(1)</script>';
 
 let ready = false;
 let snapshot: StatusSnapshot;
-const metricsRequests: (string | undefined)[] = [];
+let metricsCollections = 0;
+let collectionFails = false;
 
 const deps: ServerDeps = {
   telemetry: {
-    handleMetricsRequest(req, res) {
-      metricsRequests.push(req.url);
-      res.writeHead(200, { 'Content-Type': 'text/plain' });
-      res.end('webhook_exporter_up 1\n');
+    async collectExpositionChunks() {
+      metricsCollections++;
+      if (collectionFails) throw new Error('collection failed');
+      return ['webhook_exporter_up', ' 1\n'];
     },
   },
   isReady: () => ready,
@@ -37,7 +38,8 @@ afterAll(async () => {
 
 beforeEach(() => {
   ready = false;
-  metricsRequests.length = 0;
+  metricsCollections = 0;
+  collectionFails = false;
   snapshot = {
     version: '1.2.3',
     startedAtMs: POLLED_AT_MS - 60_000,
@@ -85,11 +87,20 @@ describe('probes', () => {
 });
 
 describe('/metrics', () => {
-  it('hands GET and HEAD to telemetry, whatever the query string', async () => {
+  it('collects from telemetry for GET and HEAD, whatever the query string', async () => {
     expect(await request('GET', '/metrics')).toMatchObject({ status: 200, body: 'webhook_exporter_up 1\n' });
     expect(await request('GET', '/metrics?name[]=x')).toMatchObject({ status: 200, body: 'webhook_exporter_up 1\n' });
-    expect(await request('HEAD', '/metrics')).toMatchObject({ status: 200, body: '' });
-    expect(metricsRequests).toEqual(['/metrics', '/metrics?name[]=x', '/metrics']);
+    const head = await request('HEAD', '/metrics');
+    expect(head).toMatchObject({ status: 200, body: '' });
+    expect(head.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
+    expect(metricsCollections).toBe(3);
+  });
+
+  it('answers 500 when collection fails', async () => {
+    collectionFails = true;
+    const reply = await request('GET', '/metrics');
+    expect(reply).toMatchObject({ status: 500, body: 'metrics collection failed\n' });
+    expect(reply.headers['content-type']).toBe('text/plain; charset=utf-8');
   });
 });
 
@@ -116,14 +127,14 @@ describe('routing', () => {
       expect(reply.status, `${method} ${path}`).toBe(405);
       expect(reply.headers.allow).toBe('GET, HEAD');
     }
-    expect(metricsRequests).toEqual([]);
+    expect(metricsCollections).toBe(0);
   });
 
   it('refuses request bodies', async () => {
     const reply = await request('GET', '/metrics', 'x'.repeat(1024));
     expect(reply.status).toBe(413);
     expect(reply.headers.connection).toBe('close');
-    expect(metricsRequests).toEqual([]);
+    expect(metricsCollections).toBe(0);
   });
 
   it('answers 500 when a handler throws, and keeps serving', async () => {

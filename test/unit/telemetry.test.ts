@@ -1,5 +1,3 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ExporterTelemetry, type TelemetryOptions } from '../../src/telemetry/index.js';
 import { findSamples, ownLabels, parseExposition, sampleValue, type Exposition } from '../helpers/exposition.js';
@@ -306,23 +304,17 @@ describe('exposition', () => {
     expect(await promtoolCheckMetrics(text)).toBe('');
   });
 
-  it('serves the same exposition over HTTP, for GET and HEAD', async () => {
+  it('gives the same exposition in chunks, for /metrics to stream', async () => {
     const t = telemetry();
     populateEveryMetric(t);
-    const server = http.createServer((req, res) => t.handleMetricsRequest(req, res));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    try {
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;
-      const response = await fetch(url);
-      expect(response.status).toBe(200);
-      expect(response.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
-      expect(await response.text()).toBe(await t.collectExposition());
-      const head = await fetch(url, { method: 'HEAD' });
-      expect(head.status).toBe(200);
-      expect(await head.text()).toBe('');
-    } finally {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    }
+    const chunks = [...(await t.collectExpositionChunks())];
+    expect(chunks.length).toBeGreaterThan(0);
+    expect(chunks.join('')).toBe(await t.collectExposition());
+  });
+
+  it('rejects the chunks when collection fails', async () => {
+    const t = telemetry();
+    await t.shutdown();
+    await expect(t.collectExpositionChunks()).rejects.toThrow();
   });
 });
