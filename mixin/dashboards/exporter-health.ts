@@ -77,7 +77,7 @@ export function exporterHealth(config: MixinConfig): dashboard.Dashboard {
   const gaps = timeSeries(
     'Gaps',
     'Per webhook and interval, reads that may have missed entries: cut short by maxPages before reaching entries already seen, or with no entry already known. ' +
-      'Gaps mean the log moves faster than the exporter reads it: poll more often or raise pageSize / maxPages (limit for Baanx).',
+      'Gaps mean the log moves faster than the exporter reads it: poll more often, or raise the source\'s pageSize / maxPages (limit where the API returns only its newest entries).',
   )
     .unit('short')
     .drawStyle(common.GraphDrawStyle.Bars)

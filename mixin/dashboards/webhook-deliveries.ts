@@ -70,7 +70,7 @@ export function webhookDeliveries(config: MixinConfig): dashboard.Dashboard {
   const responseTime = timeSeries(
     'Response time p50 / p95 / p99',
     'Receiver response time quantiles, estimated from the webhook_delivery_duration_seconds histogram over all selected webhooks and events. ' +
-      `The red line is the p95 alert threshold (${config.deliveryLatencyP95.seconds} s). Attempts whose log gives no response time (such as Baanx timeouts) are not included.`,
+      `The red line is the p95 alert threshold (${config.deliveryLatencyP95.seconds} s). Attempts whose log gives no response time (such as timeouts on some providers) are not included.`,
   )
     .unit('s')
     .thresholds(thresholds('green', [config.deliveryLatencyP95.seconds, 'red']))
@@ -85,7 +85,7 @@ export function webhookDeliveries(config: MixinConfig): dashboard.Dashboard {
   const retries = timeSeries(
     'Retries and exhausted deliveries',
     'Per second and per webhook: attempts that were retries (attempt number above 1), and failed attempts after which the provider gave up (exhausted: that event will not be delivered). ' +
-      'Exhausted deliveries are only known for providers that report retries (Baanx); a webhook that retried but never gave up shows 0.',
+      'Exhausted deliveries are only known for providers that report retry schedules or never retry by themselves; a webhook that retried but never gave up shows 0.',
   )
     .unit('reqps')
     .targets(

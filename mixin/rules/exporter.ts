@@ -52,7 +52,7 @@ export function exporterAlerts(config: MixinConfig): AlertDefinition[] {
       labels: { severity: 'warning' },
       annotations: {
         summary: 'Webhook deliveries may have gone uncounted.',
-        description: `{{ $value | printf "%.0f" }} reads of the delivery log of webhook ${WEBHOOK} in the last ${gaps.window} found no entry already known, so deliveries between two polls may not have been counted. The exporter's "possible gap" log line says what to change: poll more often (schedule), or raise maxPages (Salesfinity) or limit (Baanx).`,
+        description: `{{ $value | printf "%.0f" }} reads of the delivery log of webhook ${WEBHOOK} in the last ${gaps.window} found no entry already known, so deliveries between two polls may not have been counted. The exporter's "possible gap" log line says what to change: poll more often (schedule), or raise the source's page limit (maxPages) or, where the API returns only its newest entries, the number it returns (limit).`,
       },
     },
   ];

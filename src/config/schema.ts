@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { duplicates, duration, evenWithInvalidItems, numeric } from './fields.js';
 import { sourceSchema, type SchemaContext } from './sources.js';
 import { strictObject } from './strict-object.js';
+import { isRecord } from '../providers/fields.js';
 
 const DEFAULT_HISTOGRAM_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]; // seconds
 const MIB = 1024 * 1024;
@@ -66,10 +67,6 @@ export function createConfigSchema(context: SchemaContext) {
         }
       }, evenWithInvalidItems),
   });
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
 }
 
 export type ExporterConfig = z.output<ReturnType<typeof createConfigSchema>>;
