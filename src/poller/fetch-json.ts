@@ -4,8 +4,14 @@ import type { ProviderRequest } from '../providers/types.js';
 /** How one request to a provider ended. `code` is the `code` label of webhook_exporter_api_requests_total. */
 export type FetchOutcome =
   | { kind: 'ok'; code: string; status: number; headers: Record<string, string>; body: unknown }
-  /** Non-2xx answer; `retryAfterMs` set when a 429/503 carried a usable Retry-After. */
-  | { kind: 'http_error'; code: string; status: number; retryAfterMs: number | undefined }
+  /** 304 to a conditional request: the resource has not changed since the ETag sent. */
+  | { kind: 'not_modified'; code: string; headers: Record<string, string> }
+  /**
+   * Non-2xx answer; `retryAfterMs` set when it carried a usable Retry-After. `headers` (rate-limit
+   * budgets) and `body` (the provider's error, at most ERROR_BODY_BYTES, decoded JSON or text) are
+   * for the adapter and the poller to read; neither is logged as such.
+   */
+  | { kind: 'http_error'; code: string; status: number; retryAfterMs: number | undefined; headers: Record<string, string>; body: unknown }
   | { kind: 'timeout'; code: 'timeout' }
   | { kind: 'network_error'; code: 'network_error'; detail: string }
   /** A 2xx whose body is not JSON. */
@@ -14,7 +20,9 @@ export type FetchOutcome =
   | { kind: 'too_large'; code: string; maxBytes: number };
 
 /** Every way a request can fail. */
-export type FetchFailure = Exclude<FetchOutcome, { kind: 'ok' }>;
+export type FetchFailure = Exclude<FetchOutcome, { kind: 'ok' } | { kind: 'not_modified' }>;
+
+const ERROR_BODY_BYTES = 16 * 1024; // enough for any provider's error message, never a log page
 
 export interface FetchOptions {
   timeoutMs: number;
@@ -51,14 +59,21 @@ export async function fetchJson(req: ProviderRequest, options: FetchOptions): Pr
       bodyTimeout: options.timeoutMs,
     }), signal);
     const code = String(response.statusCode);
+    if (response.statusCode === 304) {
+      await response.body.dump().catch(() => undefined);
+      return { kind: 'not_modified', code, headers: flatHeaders(response.headers) };
+    }
     if (response.statusCode < 200 || response.statusCode > 299) {
-      // Drain so the connection can be reused; the body of an error page is not needed.
-      await response.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
+      // The start of the error body says why (a provider's {message}); the rest is drained so the
+      // connection can be reused. A body that stalls is cut off by the timeout like any other.
+      const text = await readCapped(response.body, ERROR_BODY_BYTES, { truncate: true }).catch(() => '');
       return {
         kind: 'http_error',
         code,
         status: response.statusCode,
         retryAfterMs: parseRetryAfter(header(response.headers['retry-after']), Date.now()),
+        headers: flatHeaders(response.headers),
+        body: parseOrText(text ?? ''),
       };
     }
     readingBody = true;
@@ -95,14 +110,21 @@ function settleOnAbort<T>(pending: Promise<T>, signal: AbortSignal): Promise<T> 
   });
 }
 
-async function readCapped(body: AsyncIterable<Uint8Array> & { destroy(): unknown }, maxBytes: number): Promise<string | undefined> {
+/** The body as text; over `maxBytes`: undefined, or with `truncate` the first `maxBytes`. */
+async function readCapped(
+  body: AsyncIterable<Uint8Array> & { destroy(): unknown },
+  maxBytes: number,
+  { truncate = false } = {},
+): Promise<string | undefined> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of body) {
     size += chunk.byteLength;
     if (size > maxBytes) {
       body.destroy();
-      return undefined;
+      if (!truncate) return undefined;
+      chunks.push(chunk.subarray(0, chunk.byteLength - (size - maxBytes)));
+      break;
     }
     chunks.push(chunk);
   }
@@ -112,6 +134,14 @@ async function readCapped(body: AsyncIterable<Uint8Array> & { destroy(): unknown
 
 function header(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
+}
+
+function parseOrText(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
 }
 
 /** Lower-case names (as undici gives them), repeated headers joined as RFC 9110 allows. */

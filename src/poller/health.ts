@@ -1,6 +1,7 @@
 // Turns a failed read into one log line per change of state: an operator sees "credentials
 // rejected" once, not every 30 seconds, and sees "recovered" when it clears.
 
+import { sanitizeUrl } from '../providers/sanitize-url.js';
 import type { OperatorHints } from '../providers/types.js';
 import type { ReadFailure } from './paging.js';
 
@@ -11,12 +12,40 @@ export interface FailureReport {
   message: string;
 }
 
+const PROVIDER_TEXT_LIMIT = 200; // characters of the provider's own error text in a log line
+
+export interface FailureContext {
+  hints: OperatorHints;
+  timeoutMs: number;
+  /** The answer was a rate limit (src/poller/rate-limits.ts): every read with these credentials waits. */
+  rateLimited: boolean;
+  /** What the provider's error body said (its adapter's reading of it), if anything. */
+  providerSays?: string | undefined;
+}
+
 /** The settings named in the advice come from the adapter's hints: the poller names no provider. */
-export function describeFailure(failure: ReadFailure, context: { hints: OperatorHints; timeoutMs: number }): FailureReport {
+export function describeFailure(failure: ReadFailure, context: FailureContext): FailureReport {
+  const report = describe(failure, context);
+  const said = context.providerSays === undefined ? '' : cleanProviderText(context.providerSays);
+  return said === '' ? report : { ...report, message: `${report.message} (the provider says: "${said}")` };
+}
+
+/** One line, URLs without query strings or credentials, bounded: the text comes from a third party. */
+function cleanProviderText(text: string): string {
+  const oneLine = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  const withoutSecrets = oneLine.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi, (url) => sanitizeUrl(url) ?? '[url]');
+  const points = [...withoutSecrets];
+  return points.length > PROVIDER_TEXT_LIMIT ? `${points.slice(0, PROVIDER_TEXT_LIMIT).join('')}…` : withoutSecrets;
+}
+
+function describe(failure: ReadFailure, context: FailureContext): FailureReport {
   const credential = context.hints.credential;
   switch (failure.kind) {
     case 'http_error': {
       const status = failure.status;
+      if (context.rateLimited && status === 403) {
+        return { state: 'http_403_rate_limited', message: "rate limited by the provider (HTTP 403): no request with this source's credentials until the time in notBefore; poll less often (schedule) if this persists" };
+      }
       if (status === 401 || status === 403) {
         return { state: `http_${status}`, message: `provider rejected the credentials (HTTP ${status}): check that the source's ${credential} is current and allowed to read webhook logs` };
       }

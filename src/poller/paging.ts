@@ -11,7 +11,17 @@ export type ReadFailure = FetchFailure | { kind: 'wrong_shape'; code: string; de
 export type PageOfEntries = Extract<ParsedPage, { ok: true }>;
 
 export type PageRead =
-  | { kind: 'page'; page: PageOfEntries; number: number; /** No older page exists. */ last: boolean }
+  | {
+      kind: 'page';
+      page: PageOfEntries;
+      number: number;
+      /** No older page exists. */
+      last: boolean;
+      /** The first page's ETag, for the next read's conditional request. */
+      etag: string | undefined;
+    }
+  /** The first page answered 304 to `ifNoneMatch`: the log's head is as the last read left it. */
+  | { kind: 'unchanged' }
   | { kind: 'failed'; failure: ReadFailure };
 
 export type Fetch = (request: ProviderRequest) => Promise<FetchOutcome>;
@@ -19,13 +29,26 @@ export type Fetch = (request: ProviderRequest) => Promise<FetchOutcome>;
 /**
  * Yields pages until the log ends, the page limit is reached, a request fails (then that failure,
  * last), or the consumer stops early (past its floor). `onAnswer` sees every request's outcome code.
+ * With `ifNoneMatch`, the first request is conditional; a 304 ends the read as `unchanged`.
  */
-export async function* readPages(adapter: ProviderAdapter, webhookId: string, fetch: Fetch, onAnswer: (code: string) => void): AsyncGenerator<PageRead> {
+export async function* readPages(
+  adapter: ProviderAdapter,
+  webhookId: string,
+  fetch: Fetch,
+  onAnswer: (code: string) => void,
+  ifNoneMatch?: string,
+): AsyncGenerator<PageRead> {
   const maxPages = adapter.paging.kind === 'paged' ? adapter.paging.maxPages : 1;
-  let request: ProviderRequest | undefined = adapter.firstRequest(webhookId);
+  const first = adapter.firstRequest(webhookId);
+  let request: ProviderRequest | undefined = ifNoneMatch === undefined ? first : { ...first, headers: { ...first.headers, 'if-none-match': ifNoneMatch } };
   for (let number = 1; request !== undefined && number <= maxPages; number++) {
     const outcome = await fetch(request);
     onAnswer(outcome.code);
+    if (outcome.kind === 'not_modified') {
+      // Only the first request is conditional; a 304 to any other is not an answer we can use.
+      yield number === 1 ? { kind: 'unchanged' } : { kind: 'failed', failure: { kind: 'bad_body', code: outcome.code, detail: 'unexpected 304 to an unconditional request' } };
+      return;
+    }
     if (outcome.kind !== 'ok') {
       yield { kind: 'failed', failure: outcome };
       return;
@@ -37,7 +60,7 @@ export async function* readPages(adapter: ProviderAdapter, webhookId: string, fe
     }
     // An empty page ends the log, whatever a cursor says: there is nothing older to reach through it.
     const last = parsed.next === undefined || parsed.entryCount === 0;
-    yield { kind: 'page', page: parsed, number, last };
+    yield { kind: 'page', page: parsed, number, last, etag: number === 1 ? outcome.headers.etag : undefined };
     if (last) return;
     request = parsed.next;
   }

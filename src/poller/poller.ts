@@ -11,6 +11,7 @@ import { Backoff } from './backoff.js';
 import { Checkpoint } from './checkpoint.js';
 import { fetchJson } from './fetch-json.js';
 import { describeFailure } from './health.js';
+import { budgetFrom, pacedIntervalMs, rateLimitWaitMs, type Budget } from './rate-limits.js';
 import { readLog, type ReadResult } from './read-log.js';
 import type { PollRecorder } from './recorder.js';
 import { Semaphore } from './semaphore.js';
@@ -56,10 +57,27 @@ interface WebhookRuntime {
   target: WebhookTarget;
   checkpoint: Checkpoint;
   backoff: Backoff;
+  /** The ETag of the last complete read's first page (memory only: a restart reads in full once). */
+  etag: string | undefined;
+  /** When the latest read started, and how many requests it made: the pacing's inputs. */
+  lastReadStartedAtMs: number | undefined;
+  requestsPerRead: number;
   inFlight: Promise<void> | undefined;
   /** Health state key of the last read ('ok' or a failure key); a change is logged once. */
   healthState: string | undefined;
   status: WebhookStatus;
+}
+
+/** What one source's credentials may still do: the provider's budget and any wait it imposed. */
+interface SourceLimits {
+  budget: Budget | undefined;
+  /** No request with these credentials before this time (a rate-limit answer). */
+  notBeforeMs: number;
+  webhooks: number;
+  /** The least time between two reads of one webhook for the budget to last; 0: the schedule. */
+  pacedIntervalMs: number;
+  /** Whether the log last said reads are paced, so a change is logged once. */
+  pacedLogged: boolean;
 }
 
 export class Poller {
@@ -69,6 +87,10 @@ export class Poller {
   private readonly now: () => number;
   private readonly log: Logger;
   private task: ScheduledTask | undefined;
+  private readonly limits = new Map<string, SourceLimits>();
+  /** Time between the last two scheduled ticks: pacing matters only when it asks for more. */
+  private scheduleIntervalMs: number | undefined;
+  private lastTickAtMs: number | undefined;
   private stateWrite: Promise<void> = Promise.resolve();
   private stateDirty = false;
 
@@ -80,6 +102,9 @@ export class Poller {
       target,
       checkpoint: new Checkpoint(),
       backoff: new Backoff(options.random),
+      etag: undefined,
+      lastReadStartedAtMs: undefined,
+      requestsPerRead: 1,
       inFlight: undefined,
       healthState: undefined,
       status: {
@@ -94,6 +119,11 @@ export class Poller {
         nextPollNotBeforeMs: undefined,
       },
     }));
+    for (const { target } of this.runtimes) {
+      const limits = this.limits.get(target.source) ?? { budget: undefined, notBeforeMs: 0, webhooks: 0, pacedIntervalMs: 0, pacedLogged: false };
+      limits.webhooks += 1;
+      this.limits.set(target.source, limits);
+    }
   }
 
   /** Reads the state file, if configured. A missing file is normal; an unusable one is logged and ignored. */
@@ -161,6 +191,9 @@ export class Poller {
   }
 
   private async tick(): Promise<void> {
+    const now = this.now();
+    if (this.lastTickAtMs !== undefined) this.scheduleIntervalMs = now - this.lastTickAtMs;
+    this.lastTickAtMs = now;
     await Promise.all(this.runtimes.map((runtime) => this.trigger(runtime, { ignoreBackoff: false })));
   }
 
@@ -172,6 +205,16 @@ export class Poller {
     }
     if (!ignoreBackoff && !runtime.backoff.ready(this.now())) {
       this.log.debug({ source, webhookId, notBefore: new Date(runtime.backoff.nextAllowedAtMs).toISOString() }, 'backing off: this tick is skipped');
+      return Promise.resolve();
+    }
+    const limits = this.limits.get(source)!;
+    const now = this.now();
+    if (!ignoreBackoff && now < limits.notBeforeMs) {
+      this.log.debug({ source, webhookId, notBefore: new Date(limits.notBeforeMs).toISOString() }, 'rate limited: no request with these credentials before then; this tick is skipped');
+      return Promise.resolve();
+    }
+    if (!ignoreBackoff && runtime.lastReadStartedAtMs !== undefined && now < runtime.lastReadStartedAtMs + limits.pacedIntervalMs) {
+      this.log.debug({ source, webhookId, pacedIntervalMs: limits.pacedIntervalMs }, 'pacing reads to the rate-limit budget: this tick is skipped');
       return Promise.resolve();
     }
     runtime.inFlight = this.semaphore
@@ -190,21 +233,30 @@ export class Poller {
     const { target } = runtime;
     if (this.shutdown.signal.aborted) return;
     const startedAt = this.now();
+    runtime.lastReadStartedAtMs = startedAt;
+    let requests = 0;
     const result = await readLog(
       { source: target.source, webhookId: target.webhookId, startFrom: this.options.startFrom, lookbackMs: this.options.lookbackMs },
       {
         adapter: target.adapter,
         checkpoint: runtime.checkpoint,
         recorder: this.options.recorder,
-        fetch: (request) =>
-          fetchJson(request, {
+        fetch: async (request) => {
+          requests += 1;
+          const outcome = await fetchJson(request, {
             timeoutMs: this.options.timeoutMs,
             maxResponseBytes: this.options.maxResponseBytes,
             signal: this.shutdown.signal,
             dispatcher: this.options.dispatcher,
-          }),
+          });
+          if ('headers' in outcome) this.noteBudget(target.source, outcome.headers);
+          return outcome;
+        },
+        etag: runtime.etag,
       },
     );
+    runtime.requestsPerRead = Math.max(1, requests);
+    if (!result.failure) runtime.etag = result.etag;
     const finishedAt = this.now();
     const ok = result.failure === undefined;
     this.options.recorder.recordPoll(target.source, target.webhookId, ok ? 'success' : 'error', (finishedAt - startedAt) / 1000, finishedAt);
@@ -223,7 +275,30 @@ export class Poller {
       counted: result.counted,
     });
     this.reportRead(runtime, result);
+    this.pace(target.source, runtime.requestsPerRead);
     if (this.options.stateFile) this.scheduleStateWrite();
+  }
+
+  private noteBudget(source: string, headers: Readonly<Record<string, string>>): void {
+    const budget = budgetFrom(headers, this.now());
+    if (budget === undefined) return;
+    this.limits.get(source)!.budget = budget;
+    this.options.recorder.setRateLimitRemaining(source, budget.remaining);
+  }
+
+  /** Spaces this source's reads to its budget; says so once when that starts and once when it ends. */
+  private pace(source: string, requestsPerRead: number): void {
+    const limits = this.limits.get(source)!;
+    limits.pacedIntervalMs = pacedIntervalMs(limits.budget, limits.webhooks, requestsPerRead, this.now());
+    const paced = this.scheduleIntervalMs !== undefined && limits.pacedIntervalMs > this.scheduleIntervalMs;
+    if (paced === limits.pacedLogged) return;
+    limits.pacedLogged = paced;
+    const fields = { source, remaining: limits.budget?.remaining, reset: limits.budget?.resetAtMs === undefined ? undefined : new Date(limits.budget.resetAtMs).toISOString() };
+    if (paced) {
+      this.log.warn({ ...fields, everySeconds: Math.round(limits.pacedIntervalMs / 1000) }, `rate-limit budget: reading each webhook at most every ${Math.round(limits.pacedIntervalMs / 1000)} s (not on every tick of the schedule) so the budget lasts until its reset`);
+    } else {
+      this.log.info(fields, 'rate-limit budget: reading on the schedule again');
+    }
   }
 
   private updateStatus(runtime: WebhookRuntime, result: ReadResult, finishedAt: number): void {
@@ -248,15 +323,28 @@ export class Poller {
       return;
     }
     if (this.shutdown.signal.aborted) return; // aborted by shutdown, not a provider problem
-    const report = describeFailure(result.failure, { hints: runtime.target.adapter.hints, timeoutMs: this.options.timeoutMs });
     const failure = result.failure;
+    const rateLimitMs = rateLimitWaitMs(failure, finishedAt);
+    const report = describeFailure(failure, {
+      hints: runtime.target.adapter.hints,
+      timeoutMs: this.options.timeoutMs,
+      rateLimited: rateLimitMs !== undefined,
+      providerSays: failure.kind === 'http_error' ? runtime.target.adapter.errorMessage?.(failure.body) : undefined,
+    });
     const delayMs =
-      failure.kind === 'http_error' && failure.status === 429
-        ? runtime.backoff.rateLimited(finishedAt, failure.retryAfterMs)
+      rateLimitMs !== undefined
+        ? runtime.backoff.rateLimited(finishedAt, rateLimitMs)
         : runtime.backoff.failed(finishedAt, failure.kind === 'http_error' ? failure.retryAfterMs : undefined);
+    // A rate limit binds the credentials, not the webhook: every webhook of the source waits.
+    if (rateLimitMs !== undefined) this.limits.get(source)!.notBeforeMs = runtime.backoff.nextAllowedAtMs;
     runtime.status.lastError = report.message;
     runtime.status.nextPollNotBeforeMs = runtime.backoff.nextAllowedAtMs;
-    const fields = { ...context, problem: report.state, retryInSeconds: Math.round(delayMs / 1000) };
+    const fields = {
+      ...context,
+      problem: report.state,
+      retryInSeconds: Math.round(delayMs / 1000),
+      ...(rateLimitMs !== undefined && { notBefore: new Date(runtime.backoff.nextAllowedAtMs).toISOString() }),
+    };
     if (report.state !== runtime.healthState) {
       this.log.warn(fields, `webhook log unreadable: ${report.message}`);
     } else {

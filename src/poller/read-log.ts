@@ -35,6 +35,10 @@ export interface ReadResult {
   gap: string | undefined;
   /** Entries below the floor that were never seen: too late to count. */
   tooOld: number;
+  /** The first page answered 304: nothing changed since the read that gave `etag`. */
+  unchanged: boolean;
+  /** The first page's ETag, kept only when the whole read succeeded (a 304 must not skip pages a failed read left unread). */
+  etag: string | undefined;
 }
 
 export interface ReadDeps {
@@ -42,6 +46,8 @@ export interface ReadDeps {
   checkpoint: Checkpoint;
   recorder: PollRecorder;
   fetch: Fetch;
+  /** The ETag of the last complete read's first page, sent as If-None-Match. */
+  etag?: string;
 }
 
 export async function readLog(settings: ReadSettings, deps: ReadDeps): Promise<ReadResult> {
@@ -52,7 +58,8 @@ export async function readLog(settings: ReadSettings, deps: ReadDeps): Promise<R
   // First read with `now`: the floor is set from the newest entry once the first page is in.
   let floorMs = checkpoint.countFloorMs(settings.lookbackMs);
   const readDepthMs = checkpoint.readDepthMs(settings.lookbackMs);
-  const result: ReadResult = { failure: undefined, pages: 0, entriesRead: 0, counted: [], marked: 0, invalid: 0, gap: undefined, tooOld: 0 };
+  const result: ReadResult = { failure: undefined, pages: 0, entriesRead: 0, counted: [], marked: 0, invalid: 0, gap: undefined, tooOld: 0, unchanged: false, etag: undefined };
+  let firstPageEtag: string | undefined;
   const pendingNotSeen = new Set(checkpoint.pending.keys());
   const invalidThisRead = new Set<string>();
   let newestReadMs: number | undefined;
@@ -61,12 +68,22 @@ export async function readLog(settings: ReadSettings, deps: ReadDeps): Promise<R
   let reachedEnd = false;
   const newestFinished = new NewestFinished();
 
-  for await (const read of readPages(adapter, webhookId, deps.fetch, (code) => recorder.recordApiRequest(source, code))) {
+  // A first read has nothing to compare with; a conditional request there would only skip counting.
+  const ifNoneMatch = firstRead ? undefined : deps.etag;
+  for await (const read of readPages(adapter, webhookId, deps.fetch, (code) => recorder.recordApiRequest(source, code), ifNoneMatch)) {
     if (read.kind === 'failed') {
       result.failure = read.failure;
       break;
     }
+    if (read.kind === 'unchanged') {
+      // Nothing new at the head since the last complete read: a successful poll that leaves the
+      // checkpoint, pending entries and gap state as they were.
+      result.unchanged = true;
+      result.etag = deps.etag;
+      return result;
+    }
     const { page } = read;
+    if (read.number === 1) firstPageEtag = read.etag;
     result.pages += 1;
     result.entriesRead += page.entryCount;
     result.invalid += recordNewInvalid(recorder, source, page.invalid, checkpoint.invalid, invalidThisRead);
@@ -139,6 +156,7 @@ export async function readLog(settings: ReadSettings, deps: ReadDeps): Promise<R
   if (result.gap) recorder.recordGap(source, webhookId);
   recorder.setPending(source, adapter.provider, webhookId, checkpoint.pending.size);
   checkpoint.finishRead(newestReadMs, settings.lookbackMs);
+  result.etag = firstPageEtag;
   return result;
 }
 

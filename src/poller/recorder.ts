@@ -8,6 +8,8 @@ export interface PollRecorder {
   setPending(source: string, provider: string, webhookId: string, count: number): void;
   recordPoll(source: string, webhookId: string, result: 'success' | 'error', durationSeconds: number, finishedAtMs: number): void;
   recordApiRequest(source: string, code: string): void;
+  /** The requests left in the provider's budget for this source's credentials, as last reported. */
+  setRateLimitRemaining(source: string, remaining: number): void;
   recordInvalid(source: string, reason: string, count: number): void;
   recordGap(source: string, webhookId: string): void;
   /** After each read of a webhook, what it did (for the poll span when tracing is on). */

@@ -132,4 +132,6 @@ export interface ProviderAdapter {
   firstRequest(webhookId: string): ProviderRequest;
   /** Turns one 2xx answer into attempts and the next request; never throws. */
   parsePage(response: ProviderResponse, webhookId: string): ParsedPage;
+  /** What an error answer's body says (its `{message}` or the like), for the log line; never throws. */
+  errorMessage?(body: unknown): string | undefined;
 }

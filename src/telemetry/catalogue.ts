@@ -171,6 +171,14 @@ export const METRICS = {
     labels: [...WEBHOOK_HEALTH],
     help: '1 when the latest poll of the webhook succeeded, 0 when it failed.',
   },
+  rateLimitRemaining: {
+    prometheusName: 'webhook_exporter_api_rate_limit_remaining',
+    instrumentName: 'webhook_exporter_api_rate_limit_remaining',
+    kind: 'gauge',
+    unit: '',
+    labels: ['source'],
+    help: "Requests left in the provider's rate-limit budget for the source's credentials, as its latest answer reported; absent when the provider reports none.",
+  },
   lastSuccessTimestamp: {
     prometheusName: 'webhook_exporter_last_success_timestamp_seconds',
     instrumentName: 'webhook_exporter_last_success_timestamp_seconds',

@@ -43,6 +43,7 @@ export class ExporterTelemetry {
     lastDeliveryTimestamp: new SeriesAttributes('lastDeliveryTimestamp'),
     polls: new SeriesAttributes('polls'),
     apiRequests: new SeriesAttributes('apiRequests'),
+    rateLimitRemaining: new SeriesAttributes('rateLimitRemaining'),
     entriesInvalid: new SeriesAttributes('entriesInvalid'),
     /** source, webhook_id: the labels of every other per-webhook health metric. */
     webhook: new SeriesAttributes('up'),
@@ -160,6 +161,10 @@ export class ExporterTelemetry {
   /** `code`: the HTTP status ("200", "429"), `timeout` or `network_error`. */
   recordApiRequest(source: string, code: string): void {
     this.instruments.apiRequests.add(1, this.series.apiRequests.get([source, code]));
+  }
+
+  setRateLimitRemaining(source: string, remaining: number): void {
+    this.instruments.rateLimitRemaining.record(remaining, this.series.rateLimitRemaining.get([source]));
   }
 
   recordInvalid(source: string, reason: string, count: number): void {

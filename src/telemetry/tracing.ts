@@ -190,6 +190,7 @@ export function withTracing(metrics: PollRecorder, tracer: DeliveryTracer): Poll
     setPending: (...args) => metrics.setPending(...args),
     recordPoll: (...args) => metrics.recordPoll(...args),
     recordApiRequest: (...args) => metrics.recordApiRequest(...args),
+    setRateLimitRemaining: (...args) => metrics.setRateLimitRemaining(...args),
     recordInvalid: (...args) => metrics.recordInvalid(...args),
     recordGap: (...args) => metrics.recordGap(...args),
     recordRead: (report) => tracer.recordRead(report),

@@ -251,6 +251,8 @@ describe('on the real schedule, every second', () => {
   const SLOW = '507f1f77bcf86cd7994390bb';
   const LIMITED = '770e8400-e29b-41d4-a716-4466554400aa';
   const HEALTHY = '770e8400-e29b-41d4-a716-4466554400bb';
+  /** Shares LIMITED's source, so its credentials: it waits out the rate limit too. */
+  const PEER = '770e8400-e29b-41d4-a716-4466554400cc';
   const RUN_MS = 5_200;
   const SLOW_ANSWER_MS = 1_500;
   let scheduledSim: ProviderSimulator;
@@ -263,7 +265,7 @@ describe('on the real schedule, every second', () => {
   beforeAll(async () => {
     scheduledSim = await ProviderSimulator.start();
     for (const webhookId of [STORM, SLOW]) scheduledSim.addWebhook('salesfinity', webhookId);
-    for (const webhookId of [LIMITED, HEALTHY]) scheduledSim.addWebhook('baanx', webhookId);
+    for (const webhookId of [LIMITED, HEALTHY, PEER]) scheduledSim.addWebhook('baanx', webhookId);
     scheduledSim.setFault('salesfinity', STORM, { kind: 'status', status: 500 });
     scheduledSim.setFault('salesfinity', SLOW, { kind: 'slow', delayMs: SLOW_ANSWER_MS });
     scheduledSim.setFault('baanx', LIMITED, { kind: 'rate-limit', retryAfter: '3', times: 1 });
@@ -271,7 +273,8 @@ describe('on the real schedule, every second', () => {
     const harness = await startHarness(scheduledSim, {
       sources: [
         { name: 'sf', provider: 'salesfinity', webhooks: [STORM, SLOW] },
-        { name: 'bx', provider: 'baanx', webhooks: [LIMITED, HEALTHY] },
+        { name: 'bx', provider: 'baanx', webhooks: [LIMITED, PEER] },
+        { name: 'bx-other', provider: 'baanx', webhooks: [HEALTHY] },
       ],
       timeout: '3s',
       schedule: '* * * * * *',
@@ -309,6 +312,15 @@ describe('on the real schedule, every second', () => {
     expect(waitedMs).toBeGreaterThanOrEqual(3_000);
     expect(waitedMs).toBeLessThan(4_500); // the first tick after it, not the default minute
     expect(limited[0]?.at ?? 0).toBeLessThan(startedAt + 500);
+  });
+
+  it("holds back every webhook of the rate-limited source's credentials, and only those", () => {
+    const limitedAt = requestsFor(LIMITED)[0]?.at ?? 0;
+    // The peer's first read may have gone out with the limited one's; after the 429, nothing until Retry-After.
+    const peerDuringWait = requestsFor(PEER).filter((request) => request.at > limitedAt + 200 && request.at < limitedAt + 3_000);
+    expect(peerDuringWait).toEqual([]);
+    expect(requestsFor(PEER).some((request) => request.at >= limitedAt + 3_000)).toBe(true);
+    expect(logs.some((line) => line.webhookId === PEER && String(line.msg).startsWith('rate limited: no request with these credentials'))).toBe(true);
   });
 
   it('never has two requests in flight for one webhook, even when answers take longer than a tick', () => {

@@ -14,6 +14,10 @@ type Route = (res: ServerResponse) => void;
 /** What the server does per path; a route that never ends the response makes the client wait. */
 const routes: Record<string, Route> = {
   '/ok': (res) => json(res, 200, { data: [1, 2, 3] }),
+  '/not-modified': (res) => {
+    res.writeHead(304, { etag: 'W/"abc"', 'x-ratelimit-remaining': '4999' });
+    res.end();
+  },
   // A cursor API's paging and rate-limit headers, one of them repeated.
   '/headers': (res) => {
     res.setHeader('content-type', 'application/json');
@@ -121,9 +125,13 @@ describe('fetchJson', () => {
     expect(seenHeaders[0]?.['x-api-key']).toBe('k');
   });
 
+  it('reports a 304 as not modified, with its headers', async () => {
+    expect(await get('/not-modified')).toEqual({ kind: 'not_modified', code: '304', headers: expect.objectContaining({ etag: 'W/"abc"', 'x-ratelimit-remaining': '4999' }) });
+  });
+
   describe('non-2xx answers', () => {
     it('reports the status and a Retry-After in seconds', async () => {
-      expect(await get('/503-retry-seconds')).toEqual({ kind: 'http_error', code: '503', status: 503, retryAfterMs: 7_000 });
+      expect(await get('/503-retry-seconds')).toMatchObject({ kind: 'http_error', code: '503', status: 503, retryAfterMs: 7_000 });
     });
 
     it('reports a Retry-After given as an HTTP date as the time left until then', async () => {
@@ -136,13 +144,19 @@ describe('fetchJson', () => {
     });
 
     it('leaves Retry-After unset when it is missing or unusable', async () => {
-      expect(await get('/500-no-retry-after')).toEqual({ kind: 'http_error', code: '500', status: 500, retryAfterMs: undefined });
-      expect(await get('/429-retry-garbage')).toEqual({ kind: 'http_error', code: '429', status: 429, retryAfterMs: undefined });
+      expect(await get('/500-no-retry-after')).toMatchObject({ kind: 'http_error', code: '500', status: 500, retryAfterMs: undefined });
+      expect(await get('/429-retry-garbage')).toMatchObject({ kind: 'http_error', code: '429', status: 429, retryAfterMs: undefined });
+    });
+
+    it("keeps the start of the provider's error body, decoded, and the answer's headers", async () => {
+      expect(await get('/500-no-retry-after')).toMatchObject({ body: { message: 'boom' }, headers: { 'content-type': 'application/json' } });
+      const huge = await get('/500-huge-error-page');
+      expect(huge.kind === 'http_error' && typeof huge.body === 'string' && huge.body.length).toBe(16 * 1024);
     });
 
     it('does not wait for an error page whose body stalls beyond the timeout', async () => {
       const { result, ms } = await timed(get('/503-body-stalls'));
-      expect(result).toEqual({ kind: 'http_error', code: '503', status: 503, retryAfterMs: 9_000 });
+      expect(result).toMatchObject({ kind: 'http_error', code: '503', status: 503, retryAfterMs: 9_000 });
       expect(ms).toBeLessThan(OPTIONS.timeoutMs + 700);
     });
 

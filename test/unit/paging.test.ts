@@ -14,7 +14,7 @@ async function collect(reads: AsyncGenerator<PageRead>, stopAfter = Infinity): P
   return pages;
 }
 
-const ids = (read: PageRead) => (read.kind === 'page' ? read.page.attempts.map((a) => a.logId) : read.failure.kind);
+const ids = (read: PageRead) => (read.kind === 'page' ? read.page.attempts.map((a) => a.logId) : read.kind === 'failed' ? read.failure.kind : read.kind);
 
 describe('readPages', () => {
   it.each<PagingStyle>(['page-number', 'body-cursor', 'link-header'])('%s: follows the adapter to the end of the log, newest first', async (style) => {
@@ -56,6 +56,23 @@ describe('readPages', () => {
     const adapter = fakeAdapter('page-number', 2);
     const reads = await collect(readPages(adapter, 'w', async () => ({ kind: 'ok', code: '200', status: 200, headers: {}, body: { entries: 'no' } }), () => undefined));
     expect(reads).toEqual([{ kind: 'failed', failure: { kind: 'wrong_shape', code: '200', detail: '`entries` is not an array' } }]);
+  });
+
+  it('sends If-None-Match on the first request only; a 304 there ends the read as unchanged', async () => {
+    const seen: Array<string | undefined> = [];
+    const fetch = fakeFetch('link-header', () => LOG);
+    const spy: typeof fetch = Object.assign(async (request: Parameters<typeof fetch>[0]) => {
+      seen.push(request.headers['if-none-match']);
+      return fetch(request);
+    }, { requests: 0 });
+    const reads = await collect(readPages(fakeAdapter('link-header', 3), 'w', spy, () => undefined, '"v1"'));
+    expect(seen).toEqual(['"v1"', undefined, undefined]);
+    expect(reads[0]).toMatchObject({ kind: 'page', etag: expect.any(String) });
+
+    const notModified = async () => ({ kind: 'not_modified' as const, code: '304', headers: {} });
+    const answers: string[] = [];
+    expect(await collect(readPages(fakeAdapter('link-header', 3), 'w', notModified, (code) => answers.push(code), '"v1"'))).toEqual([{ kind: 'unchanged' }]);
+    expect(answers).toEqual(['304']);
   });
 
   it('treats an empty page as the end of the log even if a cursor points further', async () => {

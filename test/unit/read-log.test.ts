@@ -156,6 +156,32 @@ describe('readLog', () => {
     }
   }
 
+  it('a conditional first request: 304 is an unchanged, successful read; the ETag is kept only from complete reads', async () => {
+    const checkpoint = new Checkpoint();
+    const adapter = fakeAdapter('link-header', 2);
+    const settings = { source: 's', webhookId: 'w', startFrom: 'backfill' as const, lookbackMs: LOOKBACK_MS };
+    let log = run(0, 3);
+    const read = (etag: string | undefined, failAt?: number) => {
+      const recorder = recordingRecorder();
+      return readLog(settings, { adapter, checkpoint, recorder, fetch: fakeFetch('link-header', () => log, { failAt }), etag }).then((result) => ({ result, recorder }));
+    };
+    const first = await read(undefined);
+    expect(first.recorder.counted).toEqual(['e2', 'e1', 'e0']);
+    expect(first.result.etag).toBeDefined();
+
+    const unchanged = await read(first.result.etag);
+    expect(unchanged.result).toMatchObject({ unchanged: true, failure: undefined, etag: first.result.etag, pages: 0 });
+    expect(unchanged.recorder.answers).toEqual(['304']);
+
+    log = run(0, 7); // e6 … e3 are new; page 2 (e4, e3) fails
+    const failed = await read(first.result.etag, 2);
+    expect(failed.recorder.counted).toEqual(['e6', 'e5']);
+    expect(failed.result.etag).toBeUndefined(); // else the next read would stop at a 304 on page 1
+    const after = await read(failed.result.etag);
+    expect(after.recorder.counted).toEqual(['e4', 'e3']);
+    expect(after.result.etag).toBeDefined();
+  });
+
   it('leaves the checkpoint untouched by a read whose first request fails', async () => {
     const checkpoint = new Checkpoint();
     const adapter = fakeAdapter('link-header', 2);

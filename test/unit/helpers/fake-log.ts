@@ -51,7 +51,7 @@ export function fakeAdapter(style: PagingStyle, pageSize: number, maxPages = 10)
 export function fakeFetch(style: PagingStyle, log: () => readonly FakeEntry[], options: { failAt?: number } = {}): Fetch & { requests: number } {
   const fetch = async (request: ProviderRequest): Promise<FetchOutcome> => {
     fetch.requests += 1;
-    if (fetch.requests === options.failAt) return { kind: 'http_error', code: '503', status: 503, retryAfterMs: undefined };
+    if (fetch.requests === options.failAt) return { kind: 'http_error', code: '503', status: 503, retryAfterMs: undefined, headers: {}, body: { message: 'unavailable' } };
     const offset = Number(request.url.searchParams.get('offset'));
     const size = Number(request.url.searchParams.get('size'));
     const all = log();
@@ -62,6 +62,10 @@ export function fakeFetch(style: PagingStyle, log: () => readonly FakeEntry[], o
     if (style === 'page-number') body = { entries, more };
     if (style === 'body-cursor') body = { entries, cursor: more ? offset + size : null };
     if (style === 'link-header' && more) headers.link = `<${BASE}?offset=${offset + size}&size=${size}>; rel="next"`;
+    // Like GitHub: a weak validator of the page's content, and 304 when the client already has it.
+    const etag = `W/"${entries.map((e) => `${e.id}:${e.status}`).join(',')}"`;
+    if (request.headers['if-none-match'] === etag) return { kind: 'not_modified', code: '304', headers: { etag } };
+    headers.etag = etag;
     return { kind: 'ok', code: '200', status: 200, headers, body };
   };
   fetch.requests = 0;
@@ -103,6 +107,7 @@ export function recordingRecorder(): PollRecorder & { counted: string[]; gaps: n
     recordApiRequest: (_source: string, code: string) => {
       recorder.answers.push(code);
     },
+    setRateLimitRemaining: () => undefined,
     recordInvalid: () => undefined,
     recordGap: () => {
       recorder.gaps += 1;

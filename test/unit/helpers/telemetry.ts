@@ -49,6 +49,7 @@ export function populateEveryMetric(t: ExporterTelemetry): void {
   t.noteLastDelivery(SOURCE, PROVIDER, WEBHOOK, 'success', CREATED_AT_MS);
   t.recordPoll(SOURCE, WEBHOOK, 'success', 0.4, CREATED_AT_MS);
   t.recordApiRequest(SOURCE, '200');
+  t.setRateLimitRemaining(SOURCE, 4_999);
   t.recordInvalid(SOURCE, 'wrong_type', 1);
   t.recordGap(SOURCE, WEBHOOK);
 }
