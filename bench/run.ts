@@ -4,6 +4,7 @@
 import os from 'node:os';
 import { collectGarbage, MB, renderTable, type Row } from './harness.js';
 import { idleRows, runIdle } from './idle.js';
+import { pacingRows, runPacing } from './pacing.js';
 import { ingestRows, runIngest } from './ingest.js';
 import { memoryRows, runMemory } from './memory.js';
 import { runScale, scaleRows } from './scale.js';
@@ -46,6 +47,7 @@ async function main(): Promise<void> {
       }),
     ),
   );
+  await step('pacing', async () => pacingRows(runPacing({ webhooks: 2_000, budgetPerHour: 5_000, scheduleMs: 30_000, hours: quick ? 6 : 24 })));
   await step('idle', async () => idleRows(await runIdle({ webhooks: 100, cyclesPerRound: quick ? 3 : 5, rounds })));
   console.log(`\n${renderTable(rows)}`);
   const failed = rows.filter((row) => row.verdict === 'FAIL').length;

@@ -74,8 +74,6 @@ interface SourceLimits {
   /** No request with these credentials before this time (a rate-limit answer). */
   notBeforeMs: number;
   webhooks: number;
-  /** The least time between two reads of one webhook for the budget to last; 0: the schedule. */
-  pacedIntervalMs: number;
   /** Whether the log last said reads are paced, so a change is logged once. */
   pacedLogged: boolean;
 }
@@ -120,7 +118,7 @@ export class Poller {
       },
     }));
     for (const { target } of this.runtimes) {
-      const limits = this.limits.get(target.source) ?? { budget: undefined, notBeforeMs: 0, webhooks: 0, pacedIntervalMs: 0, pacedLogged: false };
+      const limits = this.limits.get(target.source) ?? { budget: undefined, notBeforeMs: 0, webhooks: 0, pacedLogged: false };
       limits.webhooks += 1;
       this.limits.set(target.source, limits);
     }
@@ -213,8 +211,10 @@ export class Poller {
       this.log.debug({ source, webhookId, notBefore: new Date(limits.notBeforeMs).toISOString() }, 'rate limited: no request with these credentials before then; this tick is skipped');
       return Promise.resolve();
     }
-    if (!ignoreBackoff && runtime.lastReadStartedAtMs !== undefined && now < runtime.lastReadStartedAtMs + limits.pacedIntervalMs) {
-      this.log.debug({ source, webhookId, pacedIntervalMs: limits.pacedIntervalMs }, 'pacing reads to the rate-limit budget: this tick is skipped');
+    // Decided now from the budget last reported: past its reset it no longer holds anything back.
+    const pacedMs = pacedIntervalMs(limits.budget, limits.webhooks, runtime.requestsPerRead, now);
+    if (!ignoreBackoff && runtime.lastReadStartedAtMs !== undefined && now < runtime.lastReadStartedAtMs + pacedMs) {
+      this.log.debug({ source, webhookId, pacedIntervalMs: pacedMs }, 'pacing reads to the rate-limit budget: this tick is skipped');
       return Promise.resolve();
     }
     runtime.inFlight = this.semaphore
@@ -289,13 +289,13 @@ export class Poller {
   /** Spaces this source's reads to its budget; says so once when that starts and once when it ends. */
   private pace(source: string, requestsPerRead: number): void {
     const limits = this.limits.get(source)!;
-    limits.pacedIntervalMs = pacedIntervalMs(limits.budget, limits.webhooks, requestsPerRead, this.now());
-    const paced = this.scheduleIntervalMs !== undefined && limits.pacedIntervalMs > this.scheduleIntervalMs;
+    const pacedMs = pacedIntervalMs(limits.budget, limits.webhooks, requestsPerRead, this.now());
+    const paced = this.scheduleIntervalMs !== undefined && pacedMs > this.scheduleIntervalMs;
     if (paced === limits.pacedLogged) return;
     limits.pacedLogged = paced;
     const fields = { source, remaining: limits.budget?.remaining, reset: limits.budget?.resetAtMs === undefined ? undefined : new Date(limits.budget.resetAtMs).toISOString() };
     if (paced) {
-      this.log.warn({ ...fields, everySeconds: Math.round(limits.pacedIntervalMs / 1000) }, `rate-limit budget: reading each webhook at most every ${Math.round(limits.pacedIntervalMs / 1000)} s (not on every tick of the schedule) so the budget lasts until its reset`);
+      this.log.warn({ ...fields, everySeconds: Math.round(pacedMs / 1000) }, `rate-limit budget: reading each webhook at most every ${Math.round(pacedMs / 1000)} s (not on every tick of the schedule) so the budget lasts until its reset`);
     } else {
       this.log.info(fields, 'rate-limit budget: reading on the schedule again');
     }
