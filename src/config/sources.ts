@@ -68,7 +68,37 @@ export function sourceSchema(context: SchemaContext) {
     },
   );
 
-  return z.discriminatedUnion('provider', [salesfinity, baanx], {
+
+  const gitlab = strictObject(
+    {
+      name: sourceName,
+      provider: z.literal('gitlab'),
+      baseUrl: httpBaseUrl(PROVIDER_DEFINITIONS.gitlab.defaultBaseUrl),
+      auth: strictObject(
+        { token: secretText.optional(), tokenFile: z.string().min(1).optional() },
+        {
+          whenMissing: 'needs token or tokenFile',
+          unknownKeyHints: {
+            privateToken: 'did you mean "token"? it is sent as PRIVATE-TOKEN',
+            apiKey: 'did you mean "token"?',
+            bearerToken: 'did you mean "token"?',
+          },
+        },
+      )
+        .superRefine(exactlyOne('token', 'tokenFile'))
+        .transform(async (auth, ctx) => ({
+          token: await resolveSecret(auth.token, auth.tokenFile, 'tokenFile', context, ctx),
+          fromFile: auth.tokenFile !== undefined,
+        })),
+      webhooks: webhookIds(PROVIDER_DEFINITIONS.gitlab.webhookIdProblem),
+      pageSize: numeric(z.number().int().min(1).max(20)).default(20),
+      maxPages: numeric(z.number().int().min(1)).default(10),
+      traces: tracesSchema,
+    },
+    { unknownKeyHints: { limit: 'did you mean "pageSize"?', per_page: 'did you mean "pageSize"?' } },
+  );
+
+  return z.discriminatedUnion('provider', [salesfinity, baanx, gitlab], {
     error: (issue) =>
       issue.code === 'invalid_union' ? `must be ${PROVIDERS.map((provider) => JSON.stringify(provider)).join(' or ')}` : undefined,
   });

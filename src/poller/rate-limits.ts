@@ -1,5 +1,5 @@
-// A provider's rate-limit budget, read from the headers every answer carries (GitHub's
-// x-ratelimit-*, GitLab's RateLimit-*), and what it asks of the poller: wait out an exhausted
+// A provider's rate-limit budget, read from the headers every answer carries (the
+// x-ratelimit-* or the RateLimit-* family), and what it asks of the poller: wait out an exhausted
 // budget or a Retry-After, and space reads so the schedule does not run the budget dry before the
 // reset. Pure: the poller keeps the state and the clock.
 

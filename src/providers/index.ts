@@ -3,6 +3,7 @@
 
 import type { BaanxSource } from './baanx/definition.js';
 import type { ProviderDefinition, SourceBase } from './definition.js';
+import type { GitlabSource } from './gitlab/definition.js';
 import { PROVIDER_DEFINITIONS, type ProviderName } from './registry.js';
 import type { SalesfinitySource } from './salesfinity/definition.js';
 import type { ProviderAdapter } from './types.js';
@@ -26,9 +27,10 @@ export { PROVIDER_DEFINITIONS, PROVIDERS, type ProviderName } from './registry.j
 export { sanitizeUrl } from './sanitize-url.js';
 export { createBaanxAdapter } from './baanx/adapter.js';
 export { createSalesfinityAdapter } from './salesfinity/adapter.js';
+export { createGitlabAdapter } from './gitlab/adapter.js';
 
 /** A configured source of any provider, as far as the providers read it. */
-export type AdapterSource = SalesfinitySource | BaanxSource;
+export type AdapterSource = SalesfinitySource | BaanxSource | GitlabSource;
 
 /** The definition of a provider by name (the registry's entries differ only in their source type). */
 export function definitionOf(provider: ProviderName): ProviderDefinition<SourceBase> {

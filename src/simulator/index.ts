@@ -1,4 +1,4 @@
-// The provider simulator: fake Salesfinity and Baanx delivery-log APIs for tests and `demo`.
+// The provider simulator: fake delivery-log APIs of every provider, for tests and `demo`.
 
 export { ProviderSimulator, type RequestHook, type SimRequest, type SimulatorOptions } from './server.js';
 export { ALL_WEBHOOKS, type Fault } from './faults.js';
@@ -12,3 +12,5 @@ export {
   type TrafficWebhook,
 } from './traffic.js';
 export * from './secrets.js';
+export { gitlabEntry, gitlabInternalErrorEntry } from './gitlab-entries.js';
+export { SIM_GITLAB_RECEIVER_SECRET, SIM_GITLAB_SECRETS, SIM_GITLAB_TOKEN } from './gitlab-api.js';

@@ -28,6 +28,10 @@ export interface ProviderApi {
   readonly defaultSecret: string;
   /** Field holding an entry's id in this provider's log. */
   readonly idField: string;
+  /** Field holding an entry's time (ISO 8601), by which the log is kept newest first; default `createdAt`. */
+  readonly createdAtField?: string;
+  /** The provider's body for an unknown webhook; default `{"message":"Webhook not found"}`. */
+  readonly notFoundBody?: unknown;
   /** Entries older than this are no longer returned (undefined: kept forever). */
   readonly retentionMs: number | undefined;
   isAuthorized(headers: IncomingHttpHeaders, secret: string): boolean;

@@ -1,6 +1,8 @@
 // Obviously fake but distinctive secrets. The simulator plants them in requests and log
 // entries so security tests can scan the exporter's logs, metrics and traces for any of them.
 
+import { SIM_GITLAB_SECRETS } from './gitlab-api.js';
+
 /** Salesfinity `x-api-key` the simulator accepts by default. */
 export const SIM_SALESFINITY_API_KEY = 'sim-sf-key-5d1c9e07b3a84f62';
 /** Baanx bearer token the simulator accepts by default. */
@@ -22,4 +24,5 @@ export const SIM_SECRETS: readonly string[] = [
   SIM_RECEIVER_PASSWORD,
   SIM_SIGNING_SECRET,
   SIM_SIGNATURE_PREFIX,
+  ...SIM_GITLAB_SECRETS,
 ];

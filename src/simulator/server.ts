@@ -8,8 +8,9 @@ import type { AddressInfo } from 'node:net';
 import type { ProviderName } from '../providers/registry.js';
 import { baanxApi } from './baanx-api.js';
 import { FaultBook, type Fault } from './faults.js';
+import { gitlabApi } from './gitlab-api.js';
 import type { ProviderApi } from './provider-api.js';
-import { bodyFaultWriter, sendFaultReply, sendJson, type AnswerWriter } from './replies.js';
+import { bodyFaultWriter, send, sendFaultReply, sendJson, type AnswerWriter } from './replies.js';
 import { salesfinityApi } from './salesfinity-api.js';
 import { LogStore } from './store.js';
 import { DEMO_WEBHOOKS, createTrafficGenerator, type TrafficChange, type TrafficOptions, type TrafficWebhook } from './traffic.js';
@@ -45,7 +46,7 @@ export interface SimRequest {
 export type RequestHook = (request: SimRequest) => void | Promise<void>;
 
 /** Every simulated API by provider name: adding one is one line here, beside its own file. */
-const APIS: Record<ProviderName, ProviderApi> = { salesfinity: salesfinityApi, baanx: baanxApi };
+const APIS: Record<ProviderName, ProviderApi> = { salesfinity: salesfinityApi, baanx: baanxApi, gitlab: gitlabApi };
 const SIMULATED = Object.keys(APIS) as ProviderName[];
 const PROVIDER_PREFIX = /^\/([a-z0-9-]+)(\/.*)$/;
 const DEFAULT_TRAFFIC_INTERVAL_MS = 1_000;
@@ -56,7 +57,7 @@ export class ProviderSimulator {
   readonly secrets: Readonly<Record<ProviderName, string>>;
 
   private readonly now: () => number;
-  private readonly stores = Object.fromEntries(SIMULATED.map((provider) => [provider, new LogStore(APIS[provider].idField)])) as Record<ProviderName, LogStore>;
+  private readonly stores = Object.fromEntries(SIMULATED.map((provider) => [provider, new LogStore(APIS[provider].idField, APIS[provider].createdAtField)])) as Record<ProviderName, LogStore>;
   private readonly faults = new FaultBook();
   private readonly inFlight = new Map<string, number>();
   private readonly delayedAnswers = new Set<NodeJS.Timeout>();
@@ -226,10 +227,12 @@ export class ProviderSimulator {
     const { provider, webhookId, query } = request;
     const api = APIS[provider];
     if (!request.authorized) return sendJson(res, 401, api.unauthorizedBody);
-    if (!this.stores[provider].hasWebhook(webhookId)) return sendJson(res, 404, { message: 'Webhook not found' });
+    if (!this.stores[provider].hasWebhook(webhookId)) return sendJson(res, 404, api.notFoundBody ?? { message: 'Webhook not found' });
     this.applyRetention(provider, webhookId);
     const { status, body, headers } = api.answer(this.stores[provider].entries(webhookId), query, { url: request.url, nowMs: this.now() });
     for (const [name, value] of Object.entries(headers ?? {})) res.setHeader(name, value);
+    // A plain-text answer (GitLab's 429 "Retry later") goes out as text, not as a JSON string.
+    if (typeof body === 'string' && /^text\//.test(headers?.['content-type'] ?? '')) return send(res, status, headers!['content-type']!, body);
     write(res, status, body);
   }
 

@@ -1,5 +1,5 @@
-// Per-webhook in-memory logs of one provider, kept newest first by `createdAt` as both APIs
-// return them. Among entries with the same createdAt the later-inserted comes first.
+// Per-webhook in-memory logs of one provider, kept newest first by their time field (`createdAt`
+// unless the API says otherwise) as the APIs return them. Among entries with the same createdAt the later-inserted comes first.
 // Entries are raw objects (possibly garbage, for invalid-entry tests): one without a
 // parseable createdAt sorts as if created when it was appended.
 
@@ -17,9 +17,10 @@ const DEFAULT_MAX_ENTRIES_PER_WEBHOOK = 10_000;
 export class LogStore {
   private readonly logs = new Map<string, StoredEntry[]>();
 
-  /** `idField` names the entry id: `_id` (Salesfinity) or `id` (Baanx). */
+  /** `idField` names the entry id (`_id`, `id`), `createdAtField` its time. */
   constructor(
     private readonly idField: string,
+    private readonly createdAtField = 'createdAt',
     private readonly maxEntriesPerWebhook = DEFAULT_MAX_ENTRIES_PER_WEBHOOK,
   ) {}
 
@@ -39,7 +40,7 @@ export class LogStore {
     const log = this.log(webhookId);
     for (const entry of entries) {
       const raw = structuredClone(entry);
-      insertNewestFirst(log, { raw, sortKeyMs: createdAtMs(raw) ?? nowMs });
+      insertNewestFirst(log, { raw, sortKeyMs: this.createdAtMs(raw) ?? nowMs });
     }
     log.splice(this.maxEntriesPerWebhook);
   }
@@ -47,11 +48,12 @@ export class LogStore {
   /** Merges `patch` into the entry with this id (e.g. pending → failed), keeping its place unless createdAt changes. */
   update(webhookId: string, logId: string, patch: object): void {
     const log = this.log(webhookId);
-    const index = log.findIndex((stored) => isRecord(stored.raw) && stored.raw[this.idField] === logId);
+    // Ids may be numbers in the raw entry (GitHub, GitLab); the exporter knows them as strings.
+    const index = log.findIndex((stored) => isRecord(stored.raw) && String(stored.raw[this.idField]) === logId);
     const stored = log[index];
     if (stored === undefined) throw new Error(`no log entry ${logId} in webhook ${webhookId}`);
     const raw = { ...(stored.raw as object), ...structuredClone(patch) };
-    const sortKeyMs = createdAtMs(raw) ?? stored.sortKeyMs;
+    const sortKeyMs = this.createdAtMs(raw) ?? stored.sortKeyMs;
     if (sortKeyMs === stored.sortKeyMs) {
       log[index] = { raw, sortKeyMs };
       return;
@@ -72,15 +74,15 @@ export class LogStore {
     return this.log(webhookId).map((stored) => structuredClone(stored.raw));
   }
 
+  private createdAtMs(raw: unknown): number | undefined {
+    return isRecord(raw) ? parseIsoTimestamp(raw[this.createdAtField]) : undefined;
+  }
+
   private log(webhookId: string): StoredEntry[] {
     const log = this.logs.get(webhookId);
     if (log === undefined) throw new Error(`unknown webhook ${webhookId}: call addWebhook first`);
     return log;
   }
-}
-
-function createdAtMs(raw: unknown): number | undefined {
-  return isRecord(raw) ? parseIsoTimestamp(raw.createdAt) : undefined;
 }
 
 /** Binary search for the first entry not newer than this one, so it goes ahead of equal timestamps. */

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { Agent } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ProviderName } from '../../src/providers/registry.js';
+import type { FaultProvider } from './helpers/fault-scenario.js';
 import { ProviderSimulator, baanxEntry, salesfinityEntry, type Fault } from '../../src/simulator/index.js';
 import { findSamples, sampleValue, type Exposition } from '../helpers/exposition.js';
 import {
@@ -53,7 +54,7 @@ afterEach(async () => {
 });
 
 describe('the connection or the body fails, the other source carries on', () => {
-  const bodyFaults: Array<{ name: string; target: ProviderName; fault: Fault; timeout?: string; expected: Scenario['expected'] }> = [
+  const bodyFaults: Array<{ name: string; target: FaultProvider; fault: Fault; timeout?: string; expected: Scenario['expected'] }> = [
     {
       name: 'headers, then a body that stalls half-way',
       target: 'salesfinity',
@@ -216,7 +217,7 @@ describe('a log that grows faster than it can be read', () => {
    * Before every request for the target a whole page of new deliveries arrives, so the reader
    * never reaches what it knew. `served` records exactly which entries the simulator answered with.
    */
-  function growForever(target: ProviderName, perRequest: number, served: Set<string>): { stop(): void } {
+  function growForever(target: FaultProvider, perRequest: number, served: Set<string>): { stop(): void } {
     let growing = true;
     let appended = 0;
     const startedAt = Date.now();

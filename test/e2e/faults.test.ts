@@ -4,7 +4,7 @@
 
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Exporter } from '../../src/app.js';
-import type { ProviderName } from '../../src/providers/registry.js';
+import type { FaultProvider } from './helpers/fault-scenario.js';
 import { ProviderSimulator, type Fault } from '../../src/simulator/index.js';
 import { sampleValue } from '../helpers/exposition.js';
 import {
@@ -44,7 +44,7 @@ describe('one webhook misbehaves, the other source carries on', () => {
 
   interface FaultCase {
     name: string;
-    target: ProviderName;
+    target: FaultProvider;
     fault: () => Fault;
     expected: Scenario['expected'];
     options?: Partial<HarnessOptions>;

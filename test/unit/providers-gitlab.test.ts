@@ -248,6 +248,25 @@ describe('GitLab adapter', () => {
     expect(answer(adapter, body, WEBHOOK)).toEqual({ ok: false, problem: 'body is not a JSON array' });
   });
 
+  it.each([
+    [{ message: '401 Unauthorized' }, '401 Unauthorized'],
+    [{ message: '404 Project Not Found' }, '404 Project Not Found'],
+    [{ error: 'per_page does not have a valid value' }, 'per_page does not have a valid value'],
+    ['Retry later', 'Retry later'],
+    ['Retry later\n', 'Retry later'],
+    [{ message: { url: ['is blocked'] } }, undefined],
+    ['<html><body>502 Bad Gateway</body></html>', undefined],
+    ['', undefined],
+    [null, undefined],
+    [[], undefined],
+  ])('reads what the error body %j says', (body, said) => {
+    expect(adapter.errorMessage?.(body)).toBe(said);
+  });
+
+  it('bounds an error text', () => {
+    expect(adapter.errorMessage?.({ message: 'x'.repeat(5_000) })?.length).toBeLessThanOrEqual(501);
+  });
+
   it('keeps the order of the page and one reason per bad entry', () => {
     const body = [valid(1), 'junk', { ...valid(2), id: undefined }, valid(3)];
     const page = okPage(answer(adapter, body, WEBHOOK));

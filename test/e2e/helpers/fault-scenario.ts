@@ -10,9 +10,11 @@ import { minutesBefore, startHarness, type Harness, type HarnessOptions } from '
 
 export const SF = '507f1f77bcf86cd799439011';
 export const BX = '770e8400-e29b-41d4-a716-446655440002';
-export const WEBHOOK: Record<ProviderName, string> = { salesfinity: SF, baanx: BX };
-export const SOURCE: Record<ProviderName, string> = { salesfinity: 'sf', baanx: 'bx' };
-const OTHER: Record<ProviderName, ProviderName> = { salesfinity: 'baanx', baanx: 'salesfinity' };
+/** The two providers the fault scenarios pit against each other: one faulty, the other must stay exact. */
+export type FaultProvider = Extract<ProviderName, 'salesfinity' | 'baanx'>;
+export const WEBHOOK: Record<FaultProvider, string> = { salesfinity: SF, baanx: BX };
+export const SOURCE: Record<FaultProvider, string> = { salesfinity: 'sf', baanx: 'bx' };
+const OTHER: Record<FaultProvider, FaultProvider> = { salesfinity: 'baanx', baanx: 'salesfinity' };
 export const POLLS_UNDER_FAULT = 3;
 const base = Date.now();
 
@@ -75,7 +77,7 @@ async function expectAliveAndReady(port: number): Promise<void> {
 
 export interface Scenario {
   /** The webhook that misbehaves; the other provider's source must not notice. */
-  target: ProviderName;
+  target: FaultProvider;
   /** Where each provider's log lives (the simulator behind its source). */
   simFor: (provider: ProviderName) => ProviderSimulator;
   harness: Harness;
@@ -95,7 +97,7 @@ export async function runScenario(scenario: Scenario): Promise<void> {
   const other = OTHER[target];
   const [targetId, otherId] = [WEBHOOK[target], WEBHOOK[other]];
   const targetSource = SOURCE[target];
-  const deliveries = (provider: ProviderName) => harness.deliveries({ source: SOURCE[provider] });
+  const deliveries = (provider: FaultProvider) => harness.deliveries({ source: SOURCE[provider] });
   const { port } = await harness.exporter.listen(0);
 
   await harness.poll();
