@@ -4,13 +4,14 @@
 // Shared by test/e2e/golden.test.ts and scripts/update-golden.ts (`npm run golden:update`), so the
 // files the script writes are exactly what the test compares. test/testdata/README.md has the layout.
 
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildExporter } from '../../../src/app.js';
 import { loadConfig } from '../../../src/config/index.js';
+import { createAdapter } from '../../../src/providers/index.js';
 import { createLogger } from '../../../src/logger.js';
 import { parseExposition, type Sample } from '../../helpers/exposition.js';
 
@@ -41,40 +42,54 @@ export function discoverScenarios(root = TESTDATA_DIR): Scenario[] {
  * longer describe what the exporter does, and the exposition would not mean what the scenario says.
  */
 export async function runScenario(scenario: Scenario): Promise<string> {
-  const files = readdirSync(scenario.dir).filter((file) => file.endsWith('.json'));
+  const files = readdirSync(scenario.dir).filter((file) => file.endsWith('.json') && !file.endsWith('.headers.json'));
   const byPoll = files.some((file) => file.startsWith('poll-'));
+  const paged = files.some((file) => /(^|\.)page-\d+\.json$/.test(file));
   const polls = Math.max(1, ...files.map((file) => Number(/^poll-(\d+)/.exec(file)?.[1] ?? 1)));
   const requested = new Set<string>();
   const unexpected: string[] = [];
   let poll = 1;
+  let requestInPoll = 0;
   let expectedPath = '';
+  let baseUrl = '';
 
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', 'http://loopback');
-    const page = url.searchParams.get('page');
-    // The file named after the request: `poll-<n>` when the scenario's files are per poll, `page-<p>` when paged.
-    const file = [byPoll ? `poll-${poll}` : undefined, page === null ? undefined : `page-${page}`].filter(Boolean).join('.') + '.json';
+    // The file named after the request: `poll-<n>` when the scenario's files are per poll, and
+    // `page-<k>` for the k-th request of a poll when paged, whatever the API calls its pages.
+    requestInPoll += 1;
+    const base = [byPoll ? `poll-${poll}` : undefined, paged ? `page-${requestInPoll}` : undefined].filter(Boolean).join('.');
+    const file = `${base}.json`;
     if (url.pathname !== expectedPath || !files.includes(file)) {
       unexpected.push(`poll ${poll}: ${request.method} ${url.pathname}${url.search} (no ${file})`);
       response.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"Not Found"}');
       return;
     }
     requested.add(file);
-    response.writeHead(200, { 'content-type': 'application/json' }).end(readFileSync(join(scenario.dir, file)));
+    // Paging headers (Link, x-next-page) beside the body, with ${GOLDEN_BASE_URL} for this server.
+    const headersFile = join(scenario.dir, `${base}.headers.json`);
+    const headers = existsSync(headersFile)
+      ? Object.fromEntries(Object.entries(JSON.parse(readFileSync(headersFile, 'utf8')) as Record<string, string>).map(([name, value]) => [name, value.replaceAll('${GOLDEN_BASE_URL}', baseUrl)]))
+      : {};
+    response.writeHead(200, { 'content-type': 'application/json', ...headers }).end(readFileSync(join(scenario.dir, file)));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
   try {
-    const config = await loadConfig(join(scenario.dir, 'config.yaml'), { GOLDEN_BASE_URL: `http://127.0.0.1:${port}` });
+    baseUrl = `http://127.0.0.1:${port}`;
+    const config = await loadConfig(join(scenario.dir, 'config.yaml'), { GOLDEN_BASE_URL: baseUrl });
     const [source, ...others] = config.sources;
     if (!source || others.length > 0 || source.webhooks.length !== 1) {
       throw new Error(`${scenario.id}: config.yaml must have one source with one webhook (response files are per webhook)`);
     }
-    expectedPath = `/v1/webhooks/${encodeURIComponent(source.webhooks[0] as string)}/logs`;
+    expectedPath = createAdapter(source).firstRequest(source.webhooks[0] as string).url.pathname;
     const exporter = await buildExporter(config, { logger: createLogger({ level: 'silent' }) });
     try {
-      for (; poll <= polls; poll++) await exporter.poller.pollAll();
+      for (; poll <= polls; poll++) {
+        requestInPoll = 0;
+        await exporter.poller.pollAll();
+      }
       const unread = files.filter((file) => !requested.has(file));
       if (unexpected.length > 0 || unread.length > 0) {
         throw new Error(
