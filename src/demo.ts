@@ -4,7 +4,8 @@
 import { buildExporter, type Exporter } from './app.js';
 import { parseConfig } from './config/index.js';
 import type { Logger } from './logger.js';
-import { DEMO_WEBHOOKS, ProviderSimulator } from './simulator/index.js';
+import { PROVIDERS } from './providers/index.js';
+import { DEMO_WEBHOOKS, ProviderSimulator, simulatedSource } from './simulator/index.js';
 
 export interface Demo {
   simulator: ProviderSimulator;
@@ -13,16 +14,17 @@ export interface Demo {
 
 export async function startDemo(options: { logger: Logger; port?: number; host?: string }): Promise<Demo> {
   const simulator = await ProviderSimulator.start();
-  const webhooks = (provider: 'salesfinity' | 'baanx') => DEMO_WEBHOOKS.filter((w) => w.provider === provider).map((w) => w.webhookId);
+  // One source per provider with demo webhooks, named after it.
+  const sources = PROVIDERS.flatMap((provider) => {
+    const webhooks = DEMO_WEBHOOKS.filter((webhook) => webhook.provider === provider).map((webhook) => webhook.webhookId);
+    return webhooks.length === 0 ? [] : [simulatedSource(simulator, provider, { name: `${provider}-demo`, webhooks })];
+  });
   const config = await parseConfig(
     JSON.stringify({
       listen: { host: options.host ?? '0.0.0.0', port: options.port ?? 9464 },
       schedule: '*/5 * * * * *', // every 5 s, so the demo moves quickly
       startFrom: 'backfill',
-      sources: [
-        { name: 'salesfinity-demo', provider: 'salesfinity', baseUrl: simulator.baseUrl('salesfinity'), auth: { apiKey: simulator.salesfinityApiKey }, webhooks: webhooks('salesfinity') },
-        { name: 'baanx-demo', provider: 'baanx', baseUrl: simulator.baseUrl('baanx'), auth: { bearerToken: simulator.baanxToken }, webhooks: webhooks('baanx') },
-      ],
+      sources,
     }),
     { format: 'json', fileName: 'demo config' },
   );

@@ -135,7 +135,7 @@ async function runDemo(port: number | undefined): Promise<number> {
   const signalled = firstSignal();
   const logger = createLogger();
   const demo = await startDemo({ logger, port });
-  logger.info({ simulator: demo.simulator.url }, 'demo: simulated Salesfinity and Baanx APIs with live traffic');
+  logger.info({ simulator: demo.simulator.url }, 'demo: simulated provider APIs with live traffic');
   return serve(demo.exporter, logger, signalled, () => demo.simulator.close());
 }
 

@@ -14,3 +14,4 @@ export {
 export * from './secrets.js';
 export { gitlabEntry, gitlabInternalErrorEntry } from './gitlab-entries.js';
 export { SIM_GITLAB_RECEIVER_SECRET, SIM_GITLAB_SECRETS, SIM_GITLAB_TOKEN } from './gitlab-api.js';
+export { simulatedSource, type SimulatedSourceSpec } from './sources.js';

@@ -4,11 +4,13 @@
 
 import type { BaanxLogEntry } from '../providers/baanx/types.js';
 import { BAANX_MAX_ATTEMPTS } from '../providers/baanx/types.js';
+import type { GitlabHookEvent } from '../providers/gitlab/types.js';
 import type { SalesfinityLogEntry } from '../providers/salesfinity/types.js';
 import type { ProviderName } from '../providers/registry.js';
 import { baanxEntry, salesfinityEntry } from './entries.js';
+import { gitlabEntry, gitlabInternalErrorEntry } from './gitlab-entries.js';
 import { uuidV4 } from './ids.js';
-import { chance, deriveSeed, mulberry32, type Random } from './random.js';
+import { chance, deriveSeed, mulberry32, pickWeighted, type Random } from './random.js';
 import { SIM_RECEIVER_PASSWORD, SIM_RECEIVER_TOKEN } from './secrets.js';
 import {
   BAANX_EVENTS,
@@ -39,6 +41,7 @@ export interface TrafficOptions {
 export type TrafficChange =
   | { kind: 'append'; provider: 'salesfinity'; webhookId: string; entry: SalesfinityLogEntry }
   | { kind: 'append'; provider: 'baanx'; webhookId: string; entry: BaanxLogEntry }
+  | { kind: 'append'; provider: 'gitlab'; webhookId: string; entry: GitlabHookEvent }
   | { kind: 'update'; provider: 'baanx'; webhookId: string; logId: string; patch: Partial<BaanxLogEntry> };
 
 export interface TrafficGenerator {
@@ -46,11 +49,12 @@ export interface TrafficGenerator {
   tick(nowMs: number): TrafficChange[];
 }
 
-/** Three webhooks for the demo: a healthy one per provider and a Baanx webhook whose receiver is down. */
+/** The demo's webhooks: a healthy one per provider and a Baanx webhook whose receiver is down. */
 export const DEMO_WEBHOOKS: readonly TrafficWebhook[] = [
   { provider: 'salesfinity', webhookId: '507f1f77bcf86cd799439011' },
   { provider: 'baanx', webhookId: '770e8400-e29b-41d4-a716-446655440002' },
   { provider: 'baanx', webhookId: '770e8400-e29b-41d4-a716-4466554400ff', failing: true },
+  { provider: 'gitlab', webhookId: 'project/4242/17' },
 ];
 
 /** Share of Baanx attempts that are first logged as pending, then processing, then finished. */
@@ -67,14 +71,46 @@ export function createTrafficGenerator(options: { webhooks: readonly TrafficWebh
   const seed = options.seed ?? 1;
   const streams = options.webhooks.map((webhook, index) => {
     const random = mulberry32(deriveSeed(seed, `${webhook.provider}/${webhook.webhookId}`));
-    return webhook.provider === 'salesfinity'
-      ? salesfinityStream(webhook, random)
-      : baanxStream(webhook, random, receiverUrl(index));
+    return STREAMS[webhook.provider](webhook, random, index);
   });
   return { tick: (nowMs) => streams.flatMap((stream) => stream(nowMs)) };
 }
 
 type Stream = (nowMs: number) => TrafficChange[];
+
+/** Each simulated provider's traffic: one line per provider. */
+const STREAMS: Record<ProviderName, (webhook: TrafficWebhook, random: Random, index: number) => Stream> = {
+  salesfinity: (webhook, random) => salesfinityStream(webhook, random),
+  baanx: (webhook, random, index) => baanxStream(webhook, random, receiverUrl(index)),
+  gitlab: (webhook, random) => gitlabStream(webhook, random),
+};
+
+/** GitLab's triggers, weighted as a busy project sends them. */
+const GITLAB_EVENTS: ReadonlyArray<readonly [string, number]> = [
+  ['push_hooks', 0.45],
+  ['merge_request_hooks', 0.2],
+  ['pipeline_hooks', 0.2],
+  ['note_hooks', 0.1],
+  ['issue_hooks', 0.05],
+];
+
+/** GitLab logs each attempt once, finished; it never retries by itself. */
+function gitlabStream(webhook: TrafficWebhook, random: Random): Stream {
+  const { webhookId } = webhook;
+  return (nowMs) =>
+    Array.from({ length: drawEventCount(random) }, (): TrafficChange => {
+      const trigger = pickWeighted(random, GITLAB_EVENTS);
+      const outcome = drawOutcome(random, webhook.failing === true);
+      const entry =
+        outcome.httpStatus === null
+          ? gitlabInternalErrorEntry({ trigger }, { nowMs, random })
+          : gitlabEntry(
+              { trigger, response_status: String(outcome.httpStatus), execution_duration: (outcome.durationMs ?? 0) / 1000, response_body: receiverBody(outcome.httpStatus) ?? '' },
+              { nowMs, random },
+            );
+      return { kind: 'append', provider: 'gitlab', webhookId, entry };
+    });
+}
 
 function salesfinityStream(webhook: TrafficWebhook, random: Random): Stream {
   const { webhookId } = webhook;

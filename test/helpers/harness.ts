@@ -6,7 +6,7 @@ import { buildExporter, type Exporter } from '../../src/app.js';
 import { parseConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/logger.js';
 import type { ProviderName } from '../../src/providers/registry.js';
-import type { ProviderSimulator } from '../../src/simulator/index.js';
+import { simulatedSource, type ProviderSimulator } from '../../src/simulator/index.js';
 import { findSamples, parseExposition, type Exposition } from './exposition.js';
 
 export interface SourceSpec {
@@ -61,11 +61,7 @@ export function configFor(sim: ProviderSimulator, options: HarnessOptions): Reco
       concurrency: 4,
       ...(options.maxResponseBytes ? { maxResponseBytes: options.maxResponseBytes } : {}),
     },
-    sources: options.sources.map(({ name, provider, webhooks, pageSize, maxPages, limit }) =>
-      provider === 'salesfinity'
-        ? { name, provider, baseUrl: sim.baseUrl(provider), auth: { apiKey: sim.salesfinityApiKey }, webhooks, pageSize: pageSize ?? 100, maxPages: maxPages ?? 10 }
-        : { name, provider, baseUrl: sim.baseUrl(provider), auth: { bearerToken: sim.baanxToken }, webhooks, limit: limit ?? 100 },
-    ),
+    sources: options.sources.map(({ provider, ...spec }) => simulatedSource(sim, provider, spec)),
   };
 }
 

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { createAdapter, type AdapterSource } from '../../src/providers/index.js';
 import type { BaanxLogEntry } from '../../src/providers/baanx/types.js';
 import type { SalesfinityLogEntry } from '../../src/providers/salesfinity/types.js';
 import {
@@ -8,6 +9,7 @@ import {
   SIM_RECEIVER_TOKEN,
   SIM_SIGNATURE_PREFIX,
   createTrafficGenerator,
+  simulatedSource,
   type TrafficChange,
   type TrafficWebhook,
 } from '../../src/simulator/index.js';
@@ -31,7 +33,7 @@ function run(webhooks: TrafficWebhook[], ticks: number, seed = 42) {
       changes.push({ ...change, tickMs });
       if (change.kind === 'update') baanx.set(change.logId, { ...(baanx.get(change.logId) as BaanxLogEntry), ...change.patch });
       else if (change.provider === 'baanx') baanx.set(change.entry.id, change.entry);
-      else salesfinity.set(change.entry._id, change.entry);
+      else if (change.provider === 'salesfinity') salesfinity.set(change.entry._id, change.entry);
     }
   }
   return { changes, salesfinity: [...salesfinity.values()], baanx: [...baanx.values()] };
@@ -186,11 +188,33 @@ describe('ProviderSimulator traffic', () => {
     sim.startTraffic({ intervalMs: 60_000, seed: 1 });
     sim.stopTraffic();
     for (const { provider, webhookId } of DEMO_WEBHOOKS) {
-      const auth: Record<string, string> =
-        provider === 'salesfinity' ? { 'x-api-key': sim.salesfinityApiKey } : { authorization: `Bearer ${sim.baanxToken}` };
-      const response = await fetch(`${sim.baseUrl(provider)}/v1/webhooks/${webhookId}/logs`, { headers: auth });
-      expect(response.status).toBe(200);
+      // The request the provider's own adapter makes, as a configured source would.
+      const source = simulatedSource(sim, provider, { name: 'demo', webhooks: [webhookId], pageSize: 10, maxPages: 1, limit: 10 });
+      const adapter = createAdapter({ ...source, auth: { ...(source.auth as object), fromFile: false } } as unknown as AdapterSource);
+      const request = adapter.firstRequest(webhookId);
+      const response = await fetch(request.url, { headers: request.headers });
+      expect(response.status, `${provider} ${webhookId}`).toBe(200);
     }
     expect(DEMO_WEBHOOKS.filter((webhook) => webhook.failing)).toHaveLength(1);
+  });
+});
+
+describe('GitLab traffic', () => {
+  const GL: TrafficWebhook = { provider: 'gitlab', webhookId: 'project/1234/56' };
+  const GL_DOWN: TrafficWebhook = { provider: 'gitlab', webhookId: 'project/1234/57', failing: true };
+
+  it('appends finished hook events only (GitLab logs each attempt once, never retries by itself)', () => {
+    const { changes } = run([GL, GL_DOWN], 600);
+    const gitlab = changes.filter((change) => change.provider === 'gitlab');
+    expect(gitlab.length).toBeGreaterThan(300);
+    expect(gitlab.every((change) => change.kind === 'append')).toBe(true);
+    const entries = gitlab.flatMap((change) => (change.kind === 'append' && change.provider === 'gitlab' ? [change] : []));
+    const healthy = entries.filter((change) => change.webhookId === GL.webhookId).map((change) => change.entry);
+    const down = entries.filter((change) => change.webhookId === GL_DOWN.webhookId).map((change) => change.entry);
+    const ok = (status: string) => /^2\d\d$/.test(status);
+    expect(share(healthy.filter((entry) => ok(entry.response_status)).length, healthy.length)).toBeGreaterThan(0.85);
+    expect(down.some((entry) => ok(entry.response_status))).toBe(false);
+    expect(down.some((entry) => entry.response_status === 'internal error')).toBe(true);
+    expect(new Set(healthy.map((entry) => entry.trigger)).size).toBeGreaterThan(2);
   });
 });
