@@ -4,6 +4,7 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { assert, beforeAll, describe, expect, it } from 'vitest';
+import { PROVIDERS } from '../../src/providers/index.js';
 import { compareExposition, discoverScenarios, runScenario, type Scenario } from './helpers/golden.js';
 
 const scenarios = discoverScenarios();
@@ -21,7 +22,7 @@ async function check(scenario: Scenario): Promise<void> {
 
 describe('golden expositions', () => {
   it('has scenarios for every provider', () => {
-    expect(new Set(scenarios.map((scenario) => scenario.id.split('/')[0]))).toEqual(new Set(['salesfinity', 'baanx']));
+    expect(new Set(scenarios.map((scenario) => scenario.id.split('/')[0]))).toEqual(new Set(PROVIDERS));
   });
 
   it.each(scenarios.map((scenario) => [scenario.id, scenario] as const))('%s', async (_id, scenario) => {
