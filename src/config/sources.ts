@@ -98,7 +98,32 @@ export function sourceSchema(context: SchemaContext) {
     { unknownKeyHints: { limit: 'did you mean "pageSize"?', per_page: 'did you mean "pageSize"?' } },
   );
 
-  return z.discriminatedUnion('provider', [salesfinity, baanx, gitlab], {
+  const svix = strictObject(
+    {
+      name: sourceName,
+      provider: z.literal('svix'),
+      baseUrl: httpBaseUrl(PROVIDER_DEFINITIONS.svix.defaultBaseUrl),
+      auth: strictObject(
+        { token: secretText.optional(), tokenFile: z.string().min(1).optional() },
+        {
+          whenMissing: 'needs token or tokenFile',
+          unknownKeyHints: { bearerToken: 'Svix takes "token" (or "tokenFile"), sent as Bearer', apiKey: 'Svix takes "token" (or "tokenFile")' },
+        },
+      )
+        .superRefine(exactlyOne('token', 'tokenFile'))
+        .transform(async (auth, ctx) => ({
+          token: await resolveSecret(auth.token, auth.tokenFile, 'tokenFile', context, ctx),
+          fromFile: auth.tokenFile !== undefined,
+        })),
+      webhooks: webhookIds(PROVIDER_DEFINITIONS.svix.webhookIdProblem),
+      pageSize: numeric(z.number().int().min(1).max(250)).default(250),
+      maxPages: numeric(z.number().int().min(1)).default(10),
+      traces: tracesSchema,
+    },
+    { unknownKeyHints: { limit: 'did you mean "pageSize"? (sent as Svix\'s `limit`, 1..250)', per_page: 'did you mean "pageSize"?' } },
+  );
+
+  return z.discriminatedUnion('provider', [salesfinity, baanx, gitlab, svix], {
     error: (issue) =>
       issue.code === 'invalid_union' ? `must be ${PROVIDERS.map((provider) => JSON.stringify(provider)).join(' or ')}` : undefined,
   });

@@ -91,6 +91,10 @@ export async function readLog(settings: ReadSettings, deps: ReadDeps): Promise<R
       floorMs = newestCreatedAtMs(page.attempts) - settings.lookbackMs;
     }
 
+    for (const id of page.withdrawn ?? []) {
+      pendingNotSeen.delete(id);
+      checkpoint.pending.delete(id);
+    }
     const toRecord: DeliveryAttempt[] = [];
     let pageOldest = Infinity;
     for (const attempt of page.attempts) {

@@ -6,6 +6,7 @@ import type { ProviderDefinition, SourceBase } from './definition.js';
 import type { GitlabSource } from './gitlab/definition.js';
 import { PROVIDER_DEFINITIONS, type ProviderName } from './registry.js';
 import type { SalesfinitySource } from './salesfinity/definition.js';
+import type { SvixSource } from './svix/definition.js';
 import type { ProviderAdapter } from './types.js';
 
 export type {
@@ -28,9 +29,10 @@ export { sanitizeUrl } from './sanitize-url.js';
 export { createBaanxAdapter } from './baanx/adapter.js';
 export { createSalesfinityAdapter } from './salesfinity/adapter.js';
 export { createGitlabAdapter } from './gitlab/adapter.js';
+export { createSvixAdapter } from './svix/adapter.js';
 
 /** A configured source of any provider, as far as the providers read it. */
-export type AdapterSource = SalesfinitySource | BaanxSource | GitlabSource;
+export type AdapterSource = SalesfinitySource | BaanxSource | GitlabSource | SvixSource;
 
 /** The definition of a provider by name (the registry's entries differ only in their source type). */
 export function definitionOf(provider: ProviderName): ProviderDefinition<SourceBase> {

@@ -3,8 +3,9 @@
 import { baanx } from './baanx/definition.js';
 import { gitlab } from './gitlab/definition.js';
 import { salesfinity } from './salesfinity/definition.js';
+import { svix } from './svix/definition.js';
 
-export const PROVIDER_DEFINITIONS = { salesfinity, baanx, gitlab } as const;
+export const PROVIDER_DEFINITIONS = { salesfinity, baanx, gitlab, svix } as const;
 
 export type ProviderName = keyof typeof PROVIDER_DEFINITIONS;
 export const PROVIDERS = Object.keys(PROVIDER_DEFINITIONS) as readonly ProviderName[];

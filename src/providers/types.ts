@@ -74,6 +74,11 @@ export type ParsedPage =
       /** Number of entries in the body, valid or not. */
       entryCount: number;
       /**
+       * Ids of entries the provider has withdrawn, so they will never be deliveries (a canceled
+       * attempt): if one was held as pending, it is let go without a gap.
+       */
+      withdrawn?: string[];
+      /**
        * The request for the next (older) page: from a page number, a cursor in the body or a
        * `Link: rel="next"` header. Undefined at the end of the log, and always for newest-N logs.
        */

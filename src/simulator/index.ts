@@ -15,3 +15,5 @@ export * from './secrets.js';
 export { gitlabEntry, gitlabInternalErrorEntry } from './gitlab-entries.js';
 export { SIM_GITLAB_RECEIVER_SECRET, SIM_GITLAB_SECRETS, SIM_GITLAB_TOKEN } from './gitlab-api.js';
 export { simulatedSource, type SimulatedSourceSpec } from './sources.js';
+export { SIM_SVIX_RECEIVER_URL, svixAttempt, svixConnectError, svixId, svixTimestamp } from './svix-entries.js';
+export { SIM_SVIX_TOKEN } from './svix-api.js';

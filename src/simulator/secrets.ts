@@ -2,6 +2,7 @@
 // entries so security tests can scan the exporter's logs, metrics and traces for any of them.
 
 import { SIM_GITLAB_SECRETS } from './gitlab-api.js';
+import { SIM_SVIX_TOKEN } from './svix-api.js';
 
 /** Salesfinity `x-api-key` the simulator accepts by default. */
 export const SIM_SALESFINITY_API_KEY = 'sim-sf-key-5d1c9e07b3a84f62';
@@ -25,4 +26,5 @@ export const SIM_SECRETS: readonly string[] = [
   SIM_SIGNING_SECRET,
   SIM_SIGNATURE_PREFIX,
   ...SIM_GITLAB_SECRETS,
+  SIM_SVIX_TOKEN,
 ];

@@ -12,6 +12,7 @@ import { gitlabApi } from './gitlab-api.js';
 import type { ProviderApi } from './provider-api.js';
 import { bodyFaultWriter, send, sendFaultReply, sendJson, type AnswerWriter } from './replies.js';
 import { salesfinityApi } from './salesfinity-api.js';
+import { svixApi } from './svix-api.js';
 import { LogStore } from './store.js';
 import { DEMO_WEBHOOKS, createTrafficGenerator, type TrafficChange, type TrafficOptions, type TrafficWebhook } from './traffic.js';
 
@@ -46,7 +47,7 @@ export interface SimRequest {
 export type RequestHook = (request: SimRequest) => void | Promise<void>;
 
 /** Every simulated API by provider name: adding one is one line here, beside its own file. */
-const APIS: Record<ProviderName, ProviderApi> = { salesfinity: salesfinityApi, baanx: baanxApi, gitlab: gitlabApi };
+const APIS: Record<ProviderName, ProviderApi> = { salesfinity: salesfinityApi, baanx: baanxApi, gitlab: gitlabApi, svix: svixApi };
 const SIMULATED = Object.keys(APIS) as ProviderName[];
 const PROVIDER_PREFIX = /^\/([a-z0-9-]+)(\/.*)$/;
 const DEFAULT_TRAFFIC_INTERVAL_MS = 1_000;

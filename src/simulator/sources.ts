@@ -18,6 +18,7 @@ const AUTH: Record<ProviderName, (secret: string) => Record<string, string>> = {
   salesfinity: (secret) => ({ apiKey: secret }),
   baanx: (secret) => ({ bearerToken: secret }),
   gitlab: (secret) => ({ token: secret }),
+  svix: (secret) => ({ token: secret }),
 };
 
 /** Which of the spec's settings a provider's config takes. */
@@ -25,6 +26,7 @@ const SETTINGS: Record<ProviderName, ReadonlyArray<'pageSize' | 'maxPages' | 'li
   salesfinity: ['pageSize', 'maxPages'],
   baanx: ['limit'],
   gitlab: ['pageSize', 'maxPages'],
+  svix: ['pageSize', 'maxPages'],
 };
 
 export function simulatedSource(simulator: ProviderSimulator, provider: ProviderName, spec: SimulatedSourceSpec): Record<string, unknown> {

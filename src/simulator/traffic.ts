@@ -6,9 +6,11 @@ import type { BaanxLogEntry } from '../providers/baanx/types.js';
 import { BAANX_MAX_ATTEMPTS } from '../providers/baanx/types.js';
 import type { GitlabHookEvent } from '../providers/gitlab/types.js';
 import type { SalesfinityLogEntry } from '../providers/salesfinity/types.js';
+import type { SvixMessageAttempt } from '../providers/svix/types.js';
 import type { ProviderName } from '../providers/registry.js';
 import { baanxEntry, salesfinityEntry } from './entries.js';
 import { gitlabEntry, gitlabInternalErrorEntry } from './gitlab-entries.js';
+import { svixAttempt, svixConnectError, svixId, svixStatusText } from './svix-entries.js';
 import { uuidV4 } from './ids.js';
 import { chance, deriveSeed, mulberry32, pickWeighted, type Random } from './random.js';
 import { SIM_RECEIVER_PASSWORD, SIM_RECEIVER_TOKEN } from './secrets.js';
@@ -42,6 +44,8 @@ export type TrafficChange =
   | { kind: 'append'; provider: 'salesfinity'; webhookId: string; entry: SalesfinityLogEntry }
   | { kind: 'append'; provider: 'baanx'; webhookId: string; entry: BaanxLogEntry }
   | { kind: 'append'; provider: 'gitlab'; webhookId: string; entry: GitlabHookEvent }
+  | { kind: 'append'; provider: 'svix'; webhookId: string; entry: SvixMessageAttempt }
+  | { kind: 'update'; provider: 'svix'; webhookId: string; logId: string; patch: Partial<SvixMessageAttempt> }
   | { kind: 'update'; provider: 'baanx'; webhookId: string; logId: string; patch: Partial<BaanxLogEntry> };
 
 export interface TrafficGenerator {
@@ -55,6 +59,7 @@ export const DEMO_WEBHOOKS: readonly TrafficWebhook[] = [
   { provider: 'baanx', webhookId: '770e8400-e29b-41d4-a716-446655440002' },
   { provider: 'baanx', webhookId: '770e8400-e29b-41d4-a716-4466554400ff', failing: true },
   { provider: 'gitlab', webhookId: 'project/4242/17' },
+  { provider: 'svix', webhookId: 'app_2Wn0ozpCBWWhyJKDDgYcTuXOSwZ/ep_2Wn1Hl9zK4Xe5WGEyLNnBvTCQ2C' },
 ];
 
 /** Share of Baanx attempts that are first logged as pending, then processing, then finished. */
@@ -83,7 +88,86 @@ const STREAMS: Record<ProviderName, (webhook: TrafficWebhook, random: Random, in
   salesfinity: (webhook, random) => salesfinityStream(webhook, random),
   baanx: (webhook, random, index) => baanxStream(webhook, random, receiverUrl(index)),
   gitlab: (webhook, random) => gitlabStream(webhook, random),
+  svix: (webhook, random) => svixStream(webhook, random),
 };
+
+const SVIX_EVENTS: ReadonlyArray<readonly [string, number]> = [
+  ['invoice.paid', 0.4],
+  ['invoice.created', 0.25],
+  ['customer.updated', 0.2],
+  ['subscription.canceled', 0.1],
+  ['payout.failed', 0.05],
+];
+/** Svix's schedule is immediately, 5 s, 5 min, 30 min, 2 h, …; compressed as for Baanx. */
+const SVIX_MAX_ATTEMPTS = RETRY_DELAYS_MS.length + 1;
+/** A rare manual re-send of a message that finally failed (triggerType 1). */
+const SVIX_MANUAL_RESEND_SHARE = 0.2;
+
+interface SvixInFlight {
+  logId: string;
+  msgId: string;
+  eventType: string;
+  attempt: number;
+  stage: 'pending' | 'sending';
+}
+
+/**
+ * Svix logs an attempt as pending, then sending, then finished, in place under one id; a failure
+ * schedules the next attempt of the same message, each a new item.
+ */
+function svixStream(webhook: TrafficWebhook, random: Random): Stream {
+  const { webhookId } = webhook;
+  const receiverDown = webhook.failing === true;
+  let inFlight: SvixInFlight[] = [];
+  let retries: Array<{ dueMs: number; msgId: string; eventType: string; attempt: number; manual: boolean }> = [];
+
+  function finish(msgId: string, eventType: string, attempt: number, atMs: number): Partial<SvixMessageAttempt> {
+    const outcome = drawOutcome(random, receiverDown);
+    if (outcome.status === 'failed') {
+      if (attempt < SVIX_MAX_ATTEMPTS) retries.push({ dueMs: atMs + (RETRY_DELAYS_MS[attempt - 1] ?? 0), msgId, eventType, attempt: attempt + 1, manual: false });
+      else if (chance(random, SVIX_MANUAL_RESEND_SHARE)) retries.push({ dueMs: atMs + 60_000, msgId, eventType, attempt: 1, manual: true });
+    }
+    const status = outcome.status === 'success' ? 0 : 2;
+    return {
+      status,
+      statusText: svixStatusText(status),
+      responseStatusCode: outcome.httpStatus ?? 0,
+      responseDurationMs: outcome.durationMs ?? 0,
+      response: outcome.httpStatus === null ? svixConnectError() : (receiverBody(outcome.httpStatus) ?? ''),
+    };
+  }
+
+  function start(msgId: string, eventType: string, attempt: number, atMs: number, manual: boolean): TrafficChange {
+    const unfinished = chance(random, PENDING_SHARE);
+    const fields: Partial<SvixMessageAttempt> = unfinished
+      ? { status: 1, statusText: 'pending', responseStatusCode: 0, responseDurationMs: 0, response: '' }
+      : finish(msgId, eventType, attempt, atMs);
+    const entry = svixAttempt({ ...fields, msgId, eventType, triggerType: manual ? 1 : 0 }, { nowMs: atMs, random });
+    if (unfinished) inFlight.push({ logId: entry.id, msgId, eventType, attempt, stage: 'pending' });
+    return { kind: 'append', provider: 'svix', webhookId, entry };
+  }
+
+  return (nowMs) => {
+    const changes: TrafficChange[] = [];
+    const advancing = inFlight;
+    inFlight = [];
+    for (const attempt of advancing) {
+      if (attempt.stage === 'pending') {
+        inFlight.push({ ...attempt, stage: 'sending' });
+        changes.push({ kind: 'update', provider: 'svix', webhookId, logId: attempt.logId, patch: { status: 3, statusText: 'sending' } });
+      } else {
+        changes.push({ kind: 'update', provider: 'svix', webhookId, logId: attempt.logId, patch: finish(attempt.msgId, attempt.eventType, attempt.attempt, nowMs) });
+      }
+    }
+    const due = retries.filter((retry) => retry.dueMs <= nowMs);
+    retries = retries.filter((retry) => retry.dueMs > nowMs);
+    for (const retry of due) changes.push(start(retry.msgId, retry.eventType, retry.attempt, retry.dueMs, retry.manual));
+    for (let i = drawEventCount(random); i > 0; i--) {
+      changes.push(start(svixId('msg', nowMs, random), pickWeighted(random, SVIX_EVENTS), 1, nowMs, false));
+    }
+    return changes;
+  };
+}
 
 /** GitLab's triggers, weighted as a busy project sends them. */
 const GITLAB_EVENTS: ReadonlyArray<readonly [string, number]> = [

@@ -76,6 +76,17 @@ const CASES: Case[] = [
     ],
   },
   {
+    name: 'a pending entry the provider withdraws (canceled) is let go: not counted, no gap',
+    styles: ALL,
+    pageSize: 5,
+    startFrom: 'backfill',
+    polls: [
+      { log: [entry('p', 1_003, 'pending'), ...run(0, 2)], counted: ['e1', 'e0'] },
+      { log: [{ ...entry('p', 1_003, 'pending'), withdrawn: true }, ...run(0, 2)], counted: [] },
+      { log: run(0, 2), counted: [] },
+    ],
+  },
+  {
     name: 'a late entry inside lookback is counted; one below the floor is not',
     styles: ALL,
     pageSize: 10,

@@ -31,7 +31,7 @@ function run(webhooks: TrafficWebhook[], ticks: number, seed = 42) {
     const tickMs = T0 + i * 1000;
     for (const change of generator.tick(tickMs)) {
       changes.push({ ...change, tickMs });
-      if (change.kind === 'update') baanx.set(change.logId, { ...(baanx.get(change.logId) as BaanxLogEntry), ...change.patch });
+      if (change.kind === 'update' && change.provider === 'baanx') baanx.set(change.logId, { ...(baanx.get(change.logId) as BaanxLogEntry), ...change.patch });
       else if (change.provider === 'baanx') baanx.set(change.entry.id, change.entry);
       else if (change.provider === 'salesfinity') salesfinity.set(change.entry._id, change.entry);
     }
@@ -132,7 +132,7 @@ describe('traffic generator', () => {
     for (const appended of pending) {
       if (appended.kind !== 'append' || appended.provider !== 'baanx' || appended.tickMs > T0 + 297_000) continue;
       const updates = changes.filter((change) => change.kind === 'update' && change.logId === appended.entry.id);
-      expect(updates.map((update) => [update.tickMs - appended.tickMs, update.kind === 'update' && update.patch.deliveryStatus])).toEqual([
+      expect(updates.map((update) => [update.tickMs - appended.tickMs, update.kind === 'update' && update.provider === 'baanx' && update.patch.deliveryStatus])).toEqual([
         [1000, 'processing'],
         [2000, expect.stringMatching(/^(success|failed)$/)],
       ]);
@@ -216,5 +216,26 @@ describe('GitLab traffic', () => {
     expect(down.some((entry) => ok(entry.response_status))).toBe(false);
     expect(down.some((entry) => entry.response_status === 'internal error')).toBe(true);
     expect(new Set(healthy.map((entry) => entry.trigger)).size).toBeGreaterThan(2);
+  });
+});
+
+describe('Svix traffic', () => {
+  const SV: TrafficWebhook = { provider: 'svix', webhookId: 'app_demo/ep_demo' };
+
+  it('logs some attempts pending, then sending, then finished under one id; failures retry the same message', () => {
+    const { changes } = run([SV], 600);
+    const appended = changes.flatMap((change) => (change.kind === 'append' && change.provider === 'svix' ? [change] : []));
+    const pending = appended.filter((change) => change.entry.status === 1 && change.tickMs < T0 + 590_000);
+    expect(pending.length).toBeGreaterThan(10);
+    for (const start of pending) {
+      const updates = changes.filter((change) => change.kind === 'update' && change.provider === 'svix' && change.logId === start.entry.id);
+      expect(updates.map((update) => [update.tickMs - start.tickMs, update.kind === 'update' && update.provider === 'svix' && update.patch.status])).toEqual([
+        [1000, 3],
+        [2000, expect.toBeOneOf([0, 2])],
+      ]);
+    }
+    const byMessage = new Map<string, number>();
+    for (const { entry } of appended) byMessage.set(entry.msgId, (byMessage.get(entry.msgId) ?? 0) + 1);
+    expect([...byMessage.values()].some((attempts) => attempts > 1)).toBe(true);
   });
 });

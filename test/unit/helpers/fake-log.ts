@@ -15,6 +15,8 @@ export interface FakeEntry {
   /** createdAt, Unix ms. */
   at: number;
   status: DeliveryStatus;
+  /** The provider withdrew it (canceled): never a delivery. */
+  withdrawn?: boolean;
 }
 
 export const entry = (id: string, at: number, status: DeliveryStatus = 'success'): FakeEntry => ({ id, at, status });
@@ -33,7 +35,8 @@ export function fakeAdapter(style: PagingStyle, pageSize: number, maxPages = 10)
     parsePage({ request: asked, headers, body }, webhookId): ParsedPage {
       const { entries, more, cursor } = body as { entries: FakeEntry[]; more?: boolean; cursor?: number | null };
       if (!Array.isArray(entries)) return { ok: false, problem: '`entries` is not an array' };
-      const attempts = entries.map((e) => attempt(e, webhookId));
+      const attempts = entries.filter((e) => !e.withdrawn).map((e) => attempt(e, webhookId));
+      const withdrawn = entries.filter((e) => e.withdrawn).map((e) => e.id);
       const offset = Number(asked.url.searchParams.get('offset'));
       let next: ProviderRequest | undefined;
       if (style === 'page-number' && more) next = request(offset + pageSize);
@@ -42,7 +45,7 @@ export function fakeAdapter(style: PagingStyle, pageSize: number, maxPages = 10)
         const link = /<([^>]+)>;\s*rel="next"/.exec(headers.link ?? '');
         if (link) next = { url: new URL(link[1]!), headers: {} };
       }
-      return { ok: true, attempts, invalid: [], entryCount: entries.length, next };
+      return { ok: true, attempts, invalid: [], entryCount: entries.length, next, ...(withdrawn.length > 0 && { withdrawn }) };
     },
   };
 }
