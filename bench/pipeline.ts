@@ -9,7 +9,7 @@ import { VERSION } from '../src/version.js';
 import type { PageStream } from './pages.js';
 
 export const DEFAULT_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]; // seconds: the config default
-export const SOURCE_BY_PROVIDER: Readonly<Record<ProviderName, string>> = { salesfinity: 'sales', baanx: 'cards', gitlab: 'code', svix: 'messages' };
+export const SOURCE_BY_PROVIDER: Readonly<Record<ProviderName, string>> = { salesfinity: 'sales', baanx: 'cards', github: 'repos', gitlab: 'code', svix: 'messages' };
 
 /** A telemetry configured for these webhooks, as buildExporter would configure it. */
 export function benchTelemetry(webhooks: ReadonlyArray<{ provider: ProviderName; webhookId: string }>): ExporterTelemetry {

@@ -7,8 +7,12 @@ export type { Logger };
 const REDACTED_PATHS = [
   'apiKey',
   'bearerToken',
+  'token',
+  'privateKey',
   '*.apiKey',
   '*.bearerToken',
+  '*.token',
+  '*.privateKey',
   'headers.authorization',
   'headers["x-api-key"]',
   'headers["X-Signature"]',

@@ -22,3 +22,19 @@ export async function readSecretFile(path: string): Promise<SecretFileResult> {
   if (CONTROL_CHARACTERS.test(secret)) return { ok: false, problem: `${path} holds more than one line or control characters` };
   return { ok: true, secret };
 }
+
+/**
+ * A private key in PEM form: a file of many lines, which readSecretFile (one line) refuses.
+ * `problemOf` says what is wrong with the text (not a key, wrong kind), never repeating it.
+ */
+export async function readPemFile(path: string, problemOf: (pem: string) => string | undefined): Promise<SecretFileResult> {
+  let text: string;
+  try {
+    if (!(await stat(path)).isFile()) return { ok: false, problem: `cannot read ${path}: not a regular file` };
+    text = (await readFile(path, 'utf8')).trim();
+  } catch (cause) {
+    return { ok: false, problem: `cannot read ${path}: ${(cause as NodeJS.ErrnoException).code ?? 'unknown error'}` };
+  }
+  const problem = problemOf(text);
+  return problem === undefined ? { ok: true, secret: text } : { ok: false, problem: `${path} ${problem}` };
+}

@@ -4,7 +4,8 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { PROVIDER_DEFINITIONS, PROVIDERS } from '../providers/index.js';
 import { httpBaseUrl, numeric, secretText, sourceName, webhookIds } from './fields.js';
-import { readSecretFile } from './secrets.js';
+import { githubCredentialProblem, githubPrivateKeyProblem } from '../providers/github/definition.js';
+import { readPemFile, readSecretFile } from './secrets.js';
 import { strictObject } from './strict-object.js';
 
 export interface SchemaContext {
@@ -123,10 +124,69 @@ export function sourceSchema(context: SchemaContext) {
     { unknownKeyHints: { limit: 'did you mean "pageSize"? (sent as Svix\'s `limit`, 1..250)', per_page: 'did you mean "pageSize"?' } },
   );
 
-  return z.discriminatedUnion('provider', [salesfinity, baanx, gitlab, svix], {
+  const APP_ID_MESSAGE = 'must be the GitHub App\'s id (a number) or its client id ("Iv…")';
+  const github = strictObject(
+    {
+      name: sourceName,
+      provider: z.literal('github'),
+      baseUrl: httpBaseUrl(PROVIDER_DEFINITIONS.github.defaultBaseUrl),
+      auth: strictObject(
+        {
+          token: secretText.optional(),
+          tokenFile: z.string().min(1).optional(),
+          // The App's numeric id, or its client id ("Iv1.…", "Iv23…"): either is the JWT's `iss`.
+          appId: z
+            .union([numeric(z.number().int().positive()), z.string().regex(/^Iv[0-9A-Za-z.]+$/, { error: APP_ID_MESSAGE })], { error: APP_ID_MESSAGE })
+            .optional(),
+          privateKeyFile: z.string().min(1).optional(),
+        },
+        { whenMissing: 'needs token or tokenFile, or appId and privateKeyFile' },
+      )
+        .superRefine((auth, ctx) => {
+          const tokens = [auth.token, auth.tokenFile].filter((value) => value !== undefined).length;
+          const app = [auth.appId, auth.privateKeyFile].filter((value) => value !== undefined).length;
+          if (tokens === 2) ctx.addIssue({ code: 'custom', message: 'use token or tokenFile, not both' });
+          if (app === 1) ctx.addIssue({ code: 'custom', message: 'appId and privateKeyFile go together: the App JWT needs both' });
+          if (tokens === 0 && app === 0) ctx.addIssue({ code: 'custom', message: 'needs token or tokenFile, or appId and privateKeyFile' });
+        })
+        .transform(async (auth, ctx) => ({
+          token: auth.token === undefined && auth.tokenFile === undefined ? undefined : await resolveSecret(auth.token, auth.tokenFile, 'tokenFile', context, ctx),
+          appId: auth.appId,
+          privateKey: auth.privateKeyFile === undefined ? undefined : await resolvePrivateKey(auth.privateKeyFile, githubPrivateKeyProblem, context, ctx),
+          fromFile: auth.tokenFile !== undefined,
+        })),
+      webhooks: webhookIds(PROVIDER_DEFINITIONS.github.webhookIdProblem),
+      pageSize: numeric(z.number().int().min(1).max(100)).default(100),
+      maxPages: numeric(z.number().int().min(1)).default(10),
+      traces: tracesSchema,
+    },
+    { unknownKeyHints: { limit: 'did you mean "pageSize"?', perPage: 'did you mean "pageSize"?', per_page: 'did you mean "pageSize"?' } },
+  ).superRefine((source, ctx) => {
+    // Webhook ids alone cannot say which credential they need: `app` the App JWT, the rest a token.
+    if (typeof source.auth?.fromFile !== 'boolean') return; // auth itself failed: its own issue says enough
+    source.webhooks.forEach((id, index) => {
+      const problem = githubCredentialProblem(id, source.auth);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['webhooks', index], message: problem });
+    });
+  });
+
+  return z.discriminatedUnion('provider', [salesfinity, baanx, gitlab, svix, github], {
     error: (issue) =>
       issue.code === 'invalid_union' ? `must be ${PROVIDERS.map((provider) => JSON.stringify(provider)).join(' or ')}` : undefined,
   });
+}
+
+/** A private key file, many lines of PEM; `problemOf` is the provider's check of the key. */
+async function resolvePrivateKey(
+  file: string,
+  problemOf: (pem: string) => string | undefined,
+  context: SchemaContext,
+  ctx: z.RefinementCtx,
+): Promise<string> {
+  const result = await readPemFile(resolve(context.baseDir, file), problemOf);
+  if (result.ok) return result.secret;
+  ctx.addIssue({ code: 'custom', path: ['privateKeyFile'], message: result.problem });
+  return z.NEVER;
 }
 
 function exactlyOne<Key extends string>(inline: Key, file: Key) {

@@ -59,6 +59,8 @@ interface WebhookRuntime {
   backoff: Backoff;
   /** The ETag of the last complete read's first page (memory only: a restart reads in full once). */
   etag: string | undefined;
+  /** The adapter's last warning about paging, logged once until it changes. */
+  lastWarning: string | undefined;
   /** When the latest read started, and how many requests it made: the pacing's inputs. */
   lastReadStartedAtMs: number | undefined;
   requestsPerRead: number;
@@ -101,6 +103,7 @@ export class Poller {
       checkpoint: new Checkpoint(),
       backoff: new Backoff(options.random),
       etag: undefined,
+      lastWarning: undefined,
       lastReadStartedAtMs: undefined,
       requestsPerRead: 1,
       inFlight: undefined,
@@ -356,6 +359,10 @@ export class Poller {
   private reportRead(runtime: WebhookRuntime, result: ReadResult): void {
     const { source, webhookId } = runtime.target;
     if (result.gap) this.log.warn({ source, webhookId }, `possible gap: ${result.gap}`);
+    if (result.warning !== undefined && result.warning !== runtime.lastWarning) {
+      this.log.warn({ source, webhookId }, `read stopped early: ${result.warning}; what was read is counted`);
+    }
+    if (!result.failure) runtime.lastWarning = result.warning;
     if (result.tooOld > 0) {
       this.log.debug({ source, webhookId, entries: result.tooOld }, 'entries older than the lookback floor were never seen: not counted (raise lookback to catch later-logged deliveries)');
     }

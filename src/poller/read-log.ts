@@ -39,6 +39,8 @@ export interface ReadResult {
   unchanged: boolean;
   /** The first page's ETag, kept only when the whole read succeeded (a 304 must not skip pages a failed read left unread). */
   etag: string | undefined;
+  /** Why the read stopped early though the provider may have more (the adapter's words). */
+  warning: string | undefined;
 }
 
 export interface ReadDeps {
@@ -58,7 +60,7 @@ export async function readLog(settings: ReadSettings, deps: ReadDeps): Promise<R
   // First read with `now`: the floor is set from the newest entry once the first page is in.
   let floorMs = checkpoint.countFloorMs(settings.lookbackMs);
   const readDepthMs = checkpoint.readDepthMs(settings.lookbackMs);
-  const result: ReadResult = { failure: undefined, pages: 0, entriesRead: 0, counted: [], marked: 0, invalid: 0, gap: undefined, tooOld: 0, unchanged: false, etag: undefined };
+  const result: ReadResult = { failure: undefined, pages: 0, entriesRead: 0, counted: [], marked: 0, invalid: 0, gap: undefined, tooOld: 0, unchanged: false, etag: undefined, warning: undefined };
   let firstPageEtag: string | undefined;
   const pendingNotSeen = new Set(checkpoint.pending.keys());
   const invalidThisRead = new Set<string>();
@@ -84,6 +86,7 @@ export async function readLog(settings: ReadSettings, deps: ReadDeps): Promise<R
     }
     const { page } = read;
     if (read.number === 1) firstPageEtag = read.etag;
+    if (page.warning !== undefined) result.warning = page.warning;
     result.pages += 1;
     result.entriesRead += page.entryCount;
     result.invalid += recordNewInvalid(recorder, source, page.invalid, checkpoint.invalid, invalidThisRead);

@@ -3,6 +3,7 @@
 
 import type { BaanxSource } from './baanx/definition.js';
 import type { ProviderDefinition, SourceBase } from './definition.js';
+import type { GithubSource } from './github/definition.js';
 import type { GitlabSource } from './gitlab/definition.js';
 import { PROVIDER_DEFINITIONS, type ProviderName } from './registry.js';
 import type { SalesfinitySource } from './salesfinity/definition.js';
@@ -28,11 +29,12 @@ export { PROVIDER_DEFINITIONS, PROVIDERS, type ProviderName } from './registry.j
 export { sanitizeUrl } from './sanitize-url.js';
 export { createBaanxAdapter } from './baanx/adapter.js';
 export { createSalesfinityAdapter } from './salesfinity/adapter.js';
+export { createGithubAdapter } from './github/adapter.js';
 export { createGitlabAdapter } from './gitlab/adapter.js';
 export { createSvixAdapter } from './svix/adapter.js';
 
 /** A configured source of any provider, as far as the providers read it. */
-export type AdapterSource = SalesfinitySource | BaanxSource | GitlabSource | SvixSource;
+export type AdapterSource = SalesfinitySource | BaanxSource | GithubSource | GitlabSource | SvixSource;
 
 /** The definition of a provider by name (the registry's entries differ only in their source type). */
 export function definitionOf(provider: ProviderName): ProviderDefinition<SourceBase> {

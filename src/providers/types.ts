@@ -79,6 +79,11 @@ export type ParsedPage =
        */
       withdrawn?: string[];
       /**
+       * Why the read stops here although the provider may have more (a `Link` header that cannot be
+       * followed, say): the page still counts; the poller logs it once.
+       */
+      warning?: string;
+      /**
        * The request for the next (older) page: from a page number, a cursor in the body or a
        * `Link: rel="next"` header. Undefined at the end of the log, and always for newest-N logs.
        */

@@ -17,3 +17,5 @@ export { SIM_GITLAB_RECEIVER_SECRET, SIM_GITLAB_SECRETS, SIM_GITLAB_TOKEN } from
 export { simulatedSource, type SimulatedSourceSpec } from './sources.js';
 export { SIM_SVIX_RECEIVER_URL, svixAttempt, svixConnectError, svixId, svixTimestamp } from './svix-entries.js';
 export { SIM_SVIX_TOKEN } from './svix-api.js';
+export { GITHUB_FAILURES, githubDelivery, githubDeliveryDetail, githubDeliveryLog } from './github-entries.js';
+export { SIM_GITHUB_APP_ID, SIM_GITHUB_TOKEN, simGithubAppKeys } from './github-api.js';

@@ -16,6 +16,8 @@ export interface AnswerContext {
   url: URL;
   /** Clock time of the request, Unix milliseconds. */
   nowMs: number;
+  /** The request's headers: If-None-Match, the credential a path needs. Never recorded. */
+  requestHeaders?: IncomingHttpHeaders;
 }
 
 export interface ProviderApi {

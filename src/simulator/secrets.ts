@@ -1,6 +1,7 @@
 // Obviously fake but distinctive secrets. The simulator plants them in requests and log
 // entries so security tests can scan the exporter's logs, metrics and traces for any of them.
 
+import { SIM_GITHUB_TOKEN } from './github-api.js';
 import { SIM_GITLAB_SECRETS } from './gitlab-api.js';
 import { SIM_SVIX_TOKEN } from './svix-api.js';
 
@@ -25,6 +26,7 @@ export const SIM_SECRETS: readonly string[] = [
   SIM_RECEIVER_PASSWORD,
   SIM_SIGNING_SECRET,
   SIM_SIGNATURE_PREFIX,
+  SIM_GITHUB_TOKEN,
   ...SIM_GITLAB_SECRETS,
   SIM_SVIX_TOKEN,
 ];

@@ -3,11 +3,12 @@
 // A logs request is handled in this order: recorded, onRequest hook, fault (if one is set),
 // auth (401), unknown webhook (404), query rules (400), answer.
 
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ProviderName } from '../providers/registry.js';
 import { baanxApi } from './baanx-api.js';
 import { FaultBook, type Fault } from './faults.js';
+import { githubApi } from './github-api.js';
 import { gitlabApi } from './gitlab-api.js';
 import type { ProviderApi } from './provider-api.js';
 import { bodyFaultWriter, send, sendFaultReply, sendJson, type AnswerWriter } from './replies.js';
@@ -47,7 +48,7 @@ export interface SimRequest {
 export type RequestHook = (request: SimRequest) => void | Promise<void>;
 
 /** Every simulated API by provider name: adding one is one line here, beside its own file. */
-const APIS: Record<ProviderName, ProviderApi> = { salesfinity: salesfinityApi, baanx: baanxApi, gitlab: gitlabApi, svix: svixApi };
+const APIS: Record<ProviderName, ProviderApi> = { salesfinity: salesfinityApi, baanx: baanxApi, github: githubApi, gitlab: gitlabApi, svix: svixApi };
 const SIMULATED = Object.keys(APIS) as ProviderName[];
 const PROVIDER_PREFIX = /^\/([a-z0-9-]+)(\/.*)$/;
 const DEFAULT_TRAFFIC_INTERVAL_MS = 1_000;
@@ -220,29 +221,31 @@ export class ProviderSimulator {
       return sendJson(res, 500, { message: `onRequest hook failed: ${String(error)}` });
     }
     const fault = this.faults.take(provider, webhookId);
-    if (fault) return this.misbehave(fault, request, res);
-    this.answer(request, res);
+    if (fault) return this.misbehave(fault, request, res, req.headers);
+    this.answer(request, res, req.headers);
   }
 
-  private answer(request: SimRequest, res: ServerResponse, write: AnswerWriter = sendJson): void {
+  /** `requestHeaders` reach the API (conditional requests, which credential) but are never recorded. */
+  private answer(request: SimRequest, res: ServerResponse, requestHeaders: IncomingHttpHeaders, write: AnswerWriter = sendJson): void {
     const { provider, webhookId, query } = request;
     const api = APIS[provider];
     if (!request.authorized) return sendJson(res, 401, api.unauthorizedBody);
     if (!this.stores[provider].hasWebhook(webhookId)) return sendJson(res, 404, api.notFoundBody ?? { message: 'Webhook not found' });
     this.applyRetention(provider, webhookId);
-    const { status, body, headers } = api.answer(this.stores[provider].entries(webhookId), query, { url: request.url, nowMs: this.now() });
+    const { status, body, headers } = api.answer(this.stores[provider].entries(webhookId), query, { url: request.url, nowMs: this.now(), requestHeaders });
     for (const [name, value] of Object.entries(headers ?? {})) res.setHeader(name, value);
+    if (status === 304) return void res.writeHead(304).end(); // no body, by definition
     // A plain-text answer (GitLab's 429 "Retry later") goes out as text, not as a JSON string.
     if (typeof body === 'string' && /^text\//.test(headers?.['content-type'] ?? '')) return send(res, status, headers!['content-type']!, body);
     write(res, status, body);
   }
 
-  private misbehave(fault: Fault, request: SimRequest, res: ServerResponse): void {
+  private misbehave(fault: Fault, request: SimRequest, res: ServerResponse, requestHeaders: IncomingHttpHeaders): void {
     switch (fault.kind) {
       case 'slow': {
         const timer = setTimeout(() => {
           this.delayedAnswers.delete(timer);
-          if (!res.destroyed) this.answer(request, res);
+          if (!res.destroyed) this.answer(request, res, requestHeaders);
         }, fault.delayMs);
         this.delayedAnswers.add(timer);
         return;
@@ -253,7 +256,7 @@ export class ProviderSimulator {
       case 'stall-body':
       case 'cut-body':
       case 'latin1':
-        return this.answer(request, res, bodyFaultWriter(fault));
+        return this.answer(request, res, requestHeaders, bodyFaultWriter(fault));
       default:
         sendFaultReply(res, fault, APIS[request.provider]);
     }

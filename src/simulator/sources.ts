@@ -17,6 +17,7 @@ export interface SimulatedSourceSpec {
 const AUTH: Record<ProviderName, (secret: string) => Record<string, string>> = {
   salesfinity: (secret) => ({ apiKey: secret }),
   baanx: (secret) => ({ bearerToken: secret }),
+  github: (secret) => ({ token: secret }),
   gitlab: (secret) => ({ token: secret }),
   svix: (secret) => ({ token: secret }),
 };
@@ -25,6 +26,7 @@ const AUTH: Record<ProviderName, (secret: string) => Record<string, string>> = {
 const SETTINGS: Record<ProviderName, ReadonlyArray<'pageSize' | 'maxPages' | 'limit'>> = {
   salesfinity: ['pageSize', 'maxPages'],
   baanx: ['limit'],
+  github: ['pageSize', 'maxPages'],
   gitlab: ['pageSize', 'maxPages'],
   svix: ['pageSize', 'maxPages'],
 };

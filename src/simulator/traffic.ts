@@ -4,11 +4,13 @@
 
 import type { BaanxLogEntry } from '../providers/baanx/types.js';
 import { BAANX_MAX_ATTEMPTS } from '../providers/baanx/types.js';
+import type { GithubHookDeliveryItem } from '../providers/github/types.js';
 import type { GitlabHookEvent } from '../providers/gitlab/types.js';
 import type { SalesfinityLogEntry } from '../providers/salesfinity/types.js';
 import type { SvixMessageAttempt } from '../providers/svix/types.js';
 import type { ProviderName } from '../providers/registry.js';
 import { baanxEntry, salesfinityEntry } from './entries.js';
+import { GITHUB_FAILURES, githubDelivery } from './github-entries.js';
 import { gitlabEntry, gitlabInternalErrorEntry } from './gitlab-entries.js';
 import { svixAttempt, svixConnectError, svixId, svixStatusText } from './svix-entries.js';
 import { uuidV4 } from './ids.js';
@@ -43,6 +45,7 @@ export interface TrafficOptions {
 export type TrafficChange =
   | { kind: 'append'; provider: 'salesfinity'; webhookId: string; entry: SalesfinityLogEntry }
   | { kind: 'append'; provider: 'baanx'; webhookId: string; entry: BaanxLogEntry }
+  | { kind: 'append'; provider: 'github'; webhookId: string; entry: GithubHookDeliveryItem }
   | { kind: 'append'; provider: 'gitlab'; webhookId: string; entry: GitlabHookEvent }
   | { kind: 'append'; provider: 'svix'; webhookId: string; entry: SvixMessageAttempt }
   | { kind: 'update'; provider: 'svix'; webhookId: string; logId: string; patch: Partial<SvixMessageAttempt> }
@@ -53,11 +56,13 @@ export interface TrafficGenerator {
   tick(nowMs: number): TrafficChange[];
 }
 
-/** The demo's webhooks: a healthy one per provider and a Baanx webhook whose receiver is down. */
+/** The demo's webhooks: a healthy one per provider, and a Baanx and a GitHub webhook whose receivers are down. */
 export const DEMO_WEBHOOKS: readonly TrafficWebhook[] = [
   { provider: 'salesfinity', webhookId: '507f1f77bcf86cd799439011' },
   { provider: 'baanx', webhookId: '770e8400-e29b-41d4-a716-446655440002' },
   { provider: 'baanx', webhookId: '770e8400-e29b-41d4-a716-4466554400ff', failing: true },
+  { provider: 'github', webhookId: 'acme/payments-api/12345678' },
+  { provider: 'github', webhookId: 'acme/98765432', failing: true },
   { provider: 'gitlab', webhookId: 'project/4242/17' },
   { provider: 'svix', webhookId: 'app_2Wn0ozpCBWWhyJKDDgYcTuXOSwZ/ep_2Wn1Hl9zK4Xe5WGEyLNnBvTCQ2C' },
 ];
@@ -87,6 +92,7 @@ type Stream = (nowMs: number) => TrafficChange[];
 const STREAMS: Record<ProviderName, (webhook: TrafficWebhook, random: Random, index: number) => Stream> = {
   salesfinity: (webhook, random) => salesfinityStream(webhook, random),
   baanx: (webhook, random, index) => baanxStream(webhook, random, receiverUrl(index)),
+  github: (webhook, random) => githubStream(webhook, random),
   gitlab: (webhook, random) => gitlabStream(webhook, random),
   svix: (webhook, random) => svixStream(webhook, random),
 };
@@ -164,6 +170,50 @@ function svixStream(webhook: TrafficWebhook, random: Random): Stream {
     for (const retry of due) changes.push(start(retry.msgId, retry.eventType, retry.attempt, retry.dueMs, retry.manual));
     for (let i = drawEventCount(random); i > 0; i--) {
       changes.push(start(svixId('msg', nowMs, random), pickWeighted(random, SVIX_EVENTS), 1, nowMs, false));
+    }
+    return changes;
+  };
+}
+
+const GITHUB_EVENTS: ReadonlyArray<readonly [readonly [string, string | null], number]> = [
+  [['push', null], 0.4],
+  [['pull_request', 'opened'], 0.15],
+  [['pull_request', 'synchronize'], 0.15],
+  [['workflow_run', 'completed'], 0.15],
+  [['issues', 'opened'], 0.1],
+  [['check_suite', 'completed'], 0.05],
+];
+/** Someone redelivers a failed delivery by hand now and then; GitHub never does it by itself. */
+const GITHUB_REDELIVERY_SHARE = 0.3;
+
+/** GitHub logs each delivery once, finished; a redelivery is a new item with the same guid. */
+function githubStream(webhook: TrafficWebhook, random: Random): Stream {
+  const { webhookId } = webhook;
+  let redeliveries: Array<{ dueMs: number; guid: string; event: string; action: string | null }> = [];
+  const deliver = (nowMs: number, event: string, action: string | null, guid?: string): TrafficChange => {
+    const outcome = drawOutcome(random, webhook.failing === true);
+    const failure =
+      outcome.httpStatus === null
+        ? GITHUB_FAILURES.timeout
+        : outcome.status === 'failed'
+          ? { status: `Invalid HTTP Response: ${outcome.httpStatus}`, status_code: outcome.httpStatus }
+          : { status: 'OK', status_code: outcome.httpStatus };
+    const entry = githubDelivery(
+      { ...failure, event, action, redelivery: guid !== undefined, ...(guid !== undefined && { guid }), duration: (outcome.durationMs ?? 10_000) / 1000 },
+      { nowMs, random },
+    );
+    if (outcome.status === 'failed' && guid === undefined && chance(random, GITHUB_REDELIVERY_SHARE)) {
+      redeliveries.push({ dueMs: nowMs + 30_000, guid: entry.guid, event, action });
+    }
+    return { kind: 'append', provider: 'github', webhookId, entry };
+  };
+  return (nowMs) => {
+    const due = redeliveries.filter((redelivery) => redelivery.dueMs <= nowMs);
+    redeliveries = redeliveries.filter((redelivery) => redelivery.dueMs > nowMs);
+    const changes = due.map((redelivery) => deliver(redelivery.dueMs, redelivery.event, redelivery.action, redelivery.guid));
+    for (let i = drawEventCount(random); i > 0; i--) {
+      const [event, action] = pickWeighted(random, GITHUB_EVENTS);
+      changes.push(deliver(nowMs, event, action));
     }
     return changes;
   };

@@ -302,7 +302,7 @@ const BAD_CONFIGS: BadConfig[] = [
   {
     name: 'wrong provider',
     text: SALESFINITY.replace('provider: salesfinity', 'provider: hubspot'),
-    problems: ['sources[0].provider: must be "salesfinity" or "baanx" or "gitlab" or "svix"'],
+    problems: ['sources[0].provider: must be "salesfinity" or "baanx" or "github" or "gitlab" or "svix"'],
   },
   {
     name: 'duplicate source name',
@@ -642,6 +642,16 @@ describe('types', () => {
           auth: { bearerToken: string; fromFile: boolean };
           webhooks: string[];
           limit: number;
+          traces: { includeBodies: boolean; maxBodyBytes: number };
+        }
+      | {
+          name: string;
+          provider: 'github';
+          baseUrl: string;
+          auth: { token: string | undefined; appId: string | number | undefined; privateKey: string | undefined; fromFile: boolean };
+          webhooks: string[];
+          pageSize: number;
+          maxPages: number;
           traces: { includeBodies: boolean; maxBodyBytes: number };
         }
       | {

@@ -35,7 +35,7 @@ export interface GithubAdapterOptions {
  * A page whose `Link` header could not be followed says why in `warning`, for the log; the read
  * then ends there, as on a last page.
  */
-export type GithubParsedPage = ParsedPage & { warning?: string };
+export type GithubParsedPage = ParsedPage;
 
 /**
  * GitHub's webhook deliveries: a bare array per page, newest first, and the next (older) page's
