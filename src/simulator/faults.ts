@@ -5,7 +5,8 @@ import type { ProviderName } from '../providers/registry.js';
 
 /** `times`: how many requests the fault applies to before it clears itself (default: until cleared). */
 export type Fault =
-  | { kind: 'status'; status: number; body?: string; times?: number }
+  /** `headers`: e.g. a spent rate-limit budget (`x-ratelimit-remaining: 0` and its reset). */
+  | { kind: 'status'; status: number; body?: string; headers?: Record<string, string>; times?: number }
   | { kind: 'rate-limit'; retryAfter: string; times?: number }
   | { kind: 'garbage'; times?: number }
   | { kind: 'html'; times?: number }

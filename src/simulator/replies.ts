@@ -20,6 +20,7 @@ export type AnswerWriter = (res: ServerResponse, status: number, body: unknown) 
 export function sendFaultReply(res: ServerResponse, fault: ImmediateFault, api: ProviderApi): void {
   switch (fault.kind) {
     case 'status':
+      for (const [name, value] of Object.entries(fault.headers ?? {})) res.setHeader(name, value);
       if (fault.body !== undefined) return send(res, fault.status, contentTypeOf(fault.body), fault.body);
       return sendJson(res, fault.status, fault.status === 401 ? api.unauthorizedBody : { message: STATUS_CODES[fault.status] ?? 'Error' });
     case 'rate-limit':

@@ -1,3 +1,4 @@
+import { isRecord } from '../fields.js';
 import { parseEntries } from '../parse-entries.js';
 import type { ParsedPage, ProviderAdapter, ProviderRequest } from '../types.js';
 import { USER_AGENT } from '../user-agent.js';
@@ -67,6 +68,8 @@ export function createGithubAdapter(options: GithubAdapterOptions): ProviderAdap
     capabilities: { retries: true, eventIds: true, unfinishedStates: false },
     hints: { credential: credentialHint(token !== undefined, app !== undefined), pageSize: { setting: 'pageSize', max: MAX_PER_PAGE }, pageLimit: 'maxPages' },
     firstRequest: (webhookId) => ({ url: deliveriesUrl(baseUrl, webhookId, pageSize), headers: headersFor(webhookId) }),
+    // GitHub's errors are {message, documentation_url}: the message says what is wrong.
+    errorMessage: (body) => (isRecord(body) && typeof body.message === 'string' && body.message !== '' ? body.message : undefined),
     parsePage({ request, headers, body }, webhookId): GithubParsedPage {
       if (!Array.isArray(body)) return { ok: false, problem: 'body is not a JSON array' };
       const entries = parseEntries(body, webhookId, normalize);

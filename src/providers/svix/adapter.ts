@@ -88,6 +88,7 @@ export function createSvixAdapter(options: SvixAdapterOptions): ProviderAdapter 
     capabilities: { retries: false, eventIds: true, unfinishedStates: true },
     hints: { credential: 'token (or tokenFile)', pageSize: { setting: 'pageSize', max: SVIX_MAX_LIMIT }, pageLimit: 'maxPages' },
     firstRequest: (webhookId) => ({ url: attemptsByEndpointUrl(baseUrl, webhookId, query), headers: { ...headers } }),
+    errorMessage: svixErrorText,
     parsePage({ request, body }, webhookId): ParsedPage {
       if (!isRecord(body)) return { ok: false, problem: 'body is not a JSON object' };
       if (!Array.isArray(body.data)) return { ok: false, problem: '`data` is not an array' };
@@ -120,4 +121,17 @@ function nextRequest(request: ProviderRequest, done: boolean, iterator: string |
   const url = new URL(request.url);
   url.searchParams.set('iterator', iterator);
   return { url, headers: { ...request.headers } };
+}
+
+/** Svix's errors: `{code, detail}`, or for a 422 `{detail: [{loc, msg, type}]}`. */
+function svixErrorText(body: unknown): string | undefined {
+  if (!isRecord(body)) return undefined;
+  const detail = Array.isArray(body.detail)
+    ? body.detail.flatMap((item) => (isRecord(item) && typeof item.msg === 'string' ? [item.msg] : [])).join('; ')
+    : typeof body.detail === 'string'
+      ? body.detail
+      : '';
+  const code = typeof body.code === 'string' ? body.code : '';
+  const text = [code, detail].filter((part) => part !== '').join(': ');
+  return text === '' ? undefined : text;
 }
