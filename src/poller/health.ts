@@ -21,18 +21,33 @@ export interface FailureContext {
   rateLimited: boolean;
   /** What the provider's error body said (its adapter's reading of it), if anything. */
   providerSays?: string | undefined;
+  /** The values of the request's headers: a provider that echoes credentials back must not get them logged. */
+  requestHeaderValues?: readonly string[];
 }
 
 /** The settings named in the advice come from the adapter's hints: the poller names no provider. */
 export function describeFailure(failure: ReadFailure, context: FailureContext): FailureReport {
   const report = describe(failure, context);
-  const said = context.providerSays === undefined ? '' : cleanProviderText(context.providerSays);
+  const said = context.providerSays === undefined ? '' : cleanProviderText(context.providerSays, context.requestHeaderValues ?? []);
   return said === '' ? report : { ...report, message: `${report.message} (the provider says: "${said}")` };
 }
 
-/** One line, URLs without query strings or credentials, bounded: the text comes from a third party. */
-function cleanProviderText(text: string): string {
-  const oneLine = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+const JWT = /\beyJ[\w-]*\.[\w-]+\.[\w-]*/g;
+/** Header values shorter than this (`application/json`, an API version) hold no secret worth a pass. */
+const SECRET_MIN_LENGTH = 8;
+
+/**
+ * One line, URLs without query strings or credentials, no header value of the request (tokens,
+ * keys) and no JWT, bounded: the text comes from a third party, which may echo what it was sent.
+ */
+function cleanProviderText(text: string, requestHeaderValues: readonly string[]): string {
+  let oneLine = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  for (const value of requestHeaderValues) {
+    for (const secret of [value, value.replace(/^(Bearer|token|Basic)\s+/i, '')]) {
+      if (secret.length >= SECRET_MIN_LENGTH) oneLine = oneLine.replaceAll(secret, '[redacted]');
+    }
+  }
+  oneLine = oneLine.replace(JWT, '[redacted]');
   const withoutSecrets = oneLine.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi, (url) => sanitizeUrl(url) ?? '[url]');
   const points = [...withoutSecrets];
   return points.length > PROVIDER_TEXT_LIMIT ? `${points.slice(0, PROVIDER_TEXT_LIMIT).join('')}…` : withoutSecrets;

@@ -333,6 +333,7 @@ export class Poller {
       timeoutMs: this.options.timeoutMs,
       rateLimited: rateLimitMs !== undefined,
       providerSays: failure.kind === 'http_error' ? runtime.target.adapter.errorMessage?.(failure.body) : undefined,
+      requestHeaderValues: Object.values(runtime.target.adapter.firstRequest(webhookId).headers),
     });
     const delayMs =
       rateLimitMs !== undefined

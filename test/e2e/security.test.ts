@@ -12,7 +12,18 @@ import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_WEBHOOKS, ProviderSimulator, SIM_SECRETS, baanxEntry, salesfinityEntry } from '../../src/simulator/index.js';
+import {
+  DEMO_WEBHOOKS,
+  ProviderSimulator,
+  SIM_GITHUB_APP_ID,
+  SIM_GITHUB_TOKEN,
+  SIM_GITLAB_TOKEN,
+  SIM_SECRETS,
+  SIM_SVIX_TOKEN,
+  baanxEntry,
+  salesfinityEntry,
+  simGithubAppKeys,
+} from '../../src/simulator/index.js';
 import { finished, spawnCli, waitFor, type Finished } from '../helpers/cli.js';
 import { findSamples, parseExposition } from '../helpers/exposition.js';
 import { configFor } from '../helpers/harness.js';
@@ -54,7 +65,8 @@ let slowHeaders: { afterMs: number; reply: string };
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'wle-security-'));
   sim = await ProviderSimulator.start();
-  sim.startTraffic({ webhooks: [...DEMO_WEBHOOKS], intervalMs: 150, seed: 6 });
+  sim.startTraffic({ webhooks: [...DEMO_WEBHOOKS, { provider: 'github', webhookId: 'app' }], intervalMs: 150, seed: 6 });
+  await writeFile(join(dir, 'app.pem'), simGithubAppKeys().privateKeyPem, { mode: 0o600 });
   plantProviderStrings(sim);
   // Faults that answer with what a misconfigured proxy might echo back: the credentials.
   const echoed = `Authorization: Bearer ${sim.baanxToken}; x-api-key: ${sim.salesfinityApiKey}; url: /logs?token=${SIM_SECRETS[2]}`;
@@ -63,6 +75,11 @@ beforeAll(async () => {
   sim.setFault('salesfinity', 'sf-garbage', { kind: 'garbage' });
   sim.setFault('baanx', 'bx-echo', { kind: 'status', status: 500, body: echoed });
   sim.setFault('baanx', 'bx-html', { kind: 'html' });
+  // Providers whose error bodies are logged (their message), echoing the credential they were sent.
+  const json = { 'content-type': 'application/json' };
+  sim.setFault('github', 'acme/echo/1', { kind: 'status', status: 401, headers: json, body: JSON.stringify({ message: `Bad credentials: Bearer ${SIM_GITHUB_TOKEN}` }) });
+  sim.setFault('gitlab', 'project/1/99', { kind: 'status', status: 401, headers: json, body: JSON.stringify({ message: `401 Unauthorized ${SIM_GITLAB_TOKEN}` }) });
+  sim.setFault('svix', 'app_echo/ep_echo', { kind: 'status', status: 401, headers: json, body: JSON.stringify({ code: 'authentication_failed', detail: `bad token ${SIM_SVIX_TOKEN}` }) });
   echo = await startEchoProvider();
   receiver = await OtlpReceiver.start();
 
@@ -89,6 +106,9 @@ describe('secrets', () => {
     for (const run of runs) {
       expect(run.exit.stdout).toContain('"level":"debug"');
       expect(run.pages['/metrics']!.body).toContain('event="kyc.status.changed"'); // Baanx traffic was counted
+      // The echoed credentials reached the log line's "provider says" part, redacted.
+      expect(run.exit.stdout).toContain('(the provider says: \\"Bad credentials: [redacted]\\")');
+      expect(run.exit.stdout).toContain('(the provider says: \\"authentication_failed: bad token [redacted]\\")');
     }
     expect(leaks(emitted)).toEqual([]);
   });
@@ -110,7 +130,9 @@ describe('secrets', () => {
   it('were sent to the providers, so their absence means something', () => {
     expect(sim.requests.some((r) => r.provider === 'baanx' && r.authorized)).toBe(true);
     expect(sim.requests.some((r) => r.provider === 'salesfinity' && r.authorized)).toBe(true);
-    for (const webhookId of ['sf-401', 'sf-echo', 'sf-garbage', 'bx-echo', 'bx-html']) {
+    for (const provider of ['github', 'gitlab', 'svix'] as const) expect(sim.requests.some((r) => r.provider === provider && r.authorized), provider).toBe(true);
+    expect(sim.requests.some((r) => r.provider === 'github' && r.webhookId === 'app' && r.authorized), 'the App hook, with its JWT').toBe(true);
+    for (const webhookId of ['sf-401', 'sf-echo', 'sf-garbage', 'bx-echo', 'bx-html', 'acme/echo/1', 'project/1/99', 'app_echo/ep_echo']) {
       expect(sim.requests.some((r) => r.webhookId === webhookId), webhookId).toBe(true);
     }
     expect(echoRequests).toBeGreaterThanOrEqual(2 * ENCODINGS.length);
@@ -211,6 +233,9 @@ function configFile(encoding: string): Record<string, unknown> {
     sources: [
       { name: 'sf', provider: 'salesfinity', webhooks: [...demo('salesfinity'), 'sf-labels', 'sf-401', 'sf-echo', 'sf-garbage'] },
       { name: 'bx', provider: 'baanx', webhooks: [...demo('baanx'), 'bx-labels', 'bx-echo', 'bx-html'] },
+      { name: 'gh', provider: 'github', webhooks: [...demo('github'), 'acme/echo/1'] },
+      { name: 'gl', provider: 'gitlab', webhooks: [...demo('gitlab'), 'project/1/99'] },
+      { name: 'sv', provider: 'svix', webhooks: [...demo('svix'), 'app_echo/ep_echo'] },
       { name: 'sf-echo', provider: 'salesfinity', webhooks: ['echo-200', 'echo-500', 'echo-401'] },
       { name: 'bx-echo', provider: 'baanx', webhooks: ['echo-500'] },
     ],
@@ -218,6 +243,8 @@ function configFile(encoding: string): Record<string, unknown> {
   const sources = (config.sources as Array<Record<string, unknown>>).map((source) =>
     String(source.name).endsWith('-echo') ? { ...source, baseUrl: `${echoUrl}/${String(source.provider)}` } : source,
   );
+  // The GitHub App's own hook, read with a JWT signed from the key file.
+  sources.push({ name: 'gh-app', provider: 'github', baseUrl: sim.baseUrl('github'), auth: { appId: SIM_GITHUB_APP_ID, privateKeyFile: join(dir, 'app.pem') }, webhooks: ['app'] });
   return { ...config, sources };
 }
 
@@ -359,7 +386,11 @@ function secretForms(secret: string): string[] {
   return [...forms];
 }
 
-const FORMS = SIM_SECRETS.flatMap((secret) => secretForms(secret).map((form) => ({ secret, form })));
+/** A line of the GitHub App's private key (the simulator's key pair is made once per process). */
+const PRIVATE_KEY_LINE = simGithubAppKeys().privateKeyPem.split('\n')[1]!;
+const FORMS = [...SIM_SECRETS, PRIVATE_KEY_LINE].flatMap((secret) => secretForms(secret).map((form) => ({ secret, form })));
+/** Any JSON Web Token (the App JWT changes every few minutes, so it is found by its shape). */
+const JWT = /eyJ[\w-]{8,}\.[\w-]{8,}\./;
 
 /** Every hit, with where it was and the text around it. */
 function leaks(emitted: readonly Emitted[]): string[] {
@@ -370,6 +401,8 @@ function leaks(emitted: readonly Emitted[]): string[] {
       if (at >= 0) hits.push(`${where}: ${secret} as "${form}" near ${JSON.stringify(text.slice(Math.max(0, at - 60), at + form.length + 20))}`);
     }
     if (/[?&]token=/.test(text)) hits.push(`${where}: a URL query string with a token`);
+    if (JWT.test(text)) hits.push(`${where}: a JWT near ${JSON.stringify(text.slice(Math.max(0, text.search(JWT) - 40), text.search(JWT) + 40))}`);
+    if (text.includes('PRIVATE KEY')) hits.push(`${where}: a PEM private key`);
   }
   return hits;
 }
