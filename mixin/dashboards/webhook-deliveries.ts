@@ -12,7 +12,9 @@ import { bucketHeatmap, fixedColour, instantTable, singleStat, thresholds, timeS
 import { increase, rate, secondsSince, selectorsFor } from './promql.js';
 import { bucketQuery, quantileQueries, rangeQueries } from './queries.js';
 
-const VARIABLES: VariableSpec[] = [...WEBHOOK_VARIABLES, { name: 'event', label: 'Event', metric: METRICS.deliveries }];
+// Provider after the job: with five providers side by side, "all my GitHub hooks" is a common view.
+const [JOB, ...AFTER_JOB] = WEBHOOK_VARIABLES;
+const VARIABLES: VariableSpec[] = [JOB!, { name: 'provider', label: 'Provider', metric: METRICS.deliveries }, ...AFTER_JOB, { name: 'event', label: 'Event', metric: METRICS.deliveries }];
 const select = selectorsFor(VARIABLES.map((variable) => variable.name));
 
 const deliveries = (fixed: Record<string, string> = {}) => rate(select(METRICS.deliveries, fixed));

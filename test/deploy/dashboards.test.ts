@@ -110,7 +110,7 @@ describe('the dashboard linter', () => {
 
   it('offers the variables in order: datasource, job, then the label filters chained', () => {
     const names = (uid: string) => variablesOf(byUid(uid)).map((candidate) => candidate.name);
-    expect(names('webhook-deliveries')).toEqual(['datasource', 'job', 'source', 'webhook_id', 'event']);
+    expect(names('webhook-deliveries')).toEqual(['datasource', 'job', 'provider', 'source', 'webhook_id', 'event']);
     expect(names('webhook-exporter-health')).toEqual(['datasource', 'job', 'source', 'webhook_id']);
     expect(variable(byUid('webhook-deliveries'), 'job')).toMatchObject({
       query: 'label_values(webhook_exporter_polls_total, job)',
@@ -148,9 +148,9 @@ describe('the dashboard linter', () => {
 
   it('catches a fixed rate window, a bare counter and a missing job filter', () => {
     const dashboard = broken((d) => {
-      firstTarget(d, 'Delivery rate by status').expr = 'sum by (status) (rate(webhook_deliveries_total{job=~"$job", source=~"$source", webhook_id=~"$webhook_id", event=~"$event"}[5m]))';
-      firstTarget(d, 'Failures by event').expr = 'sum(webhook_deliveries_total{job=~"$job", source=~"$source", webhook_id=~"$webhook_id", event=~"$event"})';
-      firstTarget(d, 'Failures by HTTP status code').expr = 'sum(rate(webhook_deliveries_total{source=~"$source", webhook_id=~"$webhook_id", event=~"$event"}[$__rate_interval]))';
+      firstTarget(d, 'Delivery rate by status').expr = 'sum by (status) (rate(webhook_deliveries_total{job=~"$job", provider=~"$provider", source=~"$source", webhook_id=~"$webhook_id", event=~"$event"}[5m]))';
+      firstTarget(d, 'Failures by event').expr = 'sum(webhook_deliveries_total{job=~"$job", provider=~"$provider", source=~"$source", webhook_id=~"$webhook_id", event=~"$event"})';
+      firstTarget(d, 'Failures by HTTP status code').expr = 'sum(rate(webhook_deliveries_total{provider=~"$provider", source=~"$source", webhook_id=~"$webhook_id", event=~"$event"}[$__rate_interval]))';
     });
     expect(problemsOf(dashboard)).toEqual([
       `dashboard 'Webhook deliveries', panel 'Delivery rate by status' [target-rate-interval-rule]: target A: 'webhook_deliveries_total[5m]' should use [$__rate_interval]`,
@@ -162,7 +162,7 @@ describe('the dashboard linter', () => {
   it('catches a metric the catalogue does not have, and a dashboard variable not applied', () => {
     const dashboard = broken((d) => {
       firstTarget(d, 'Delivery rate by status').expr = 'sum(rate(webhook_delivery_total{job=~"$job"}[$__rate_interval]))';
-      firstTarget(d, 'Failures by event').expr = 'sum(rate(webhook_deliveries_total{job=~"$job", source=~"$source", webhook_id=~"$webhook_id"}[$__rate_interval]))';
+      firstTarget(d, 'Failures by event').expr = 'sum(rate(webhook_deliveries_total{job=~"$job", provider=~"$provider", source=~"$source", webhook_id=~"$webhook_id"}[$__rate_interval]))';
     });
     expect(problemsOf(dashboard)).toEqual([
       "dashboard 'Webhook deliveries', panel 'Delivery rate by status' [metric-catalogue-rule]: target A: 'webhook_delivery_total' is not in the metric catalogue (src/telemetry/catalogue.ts)",
@@ -264,9 +264,10 @@ describe('dashboardQueries', () => {
   it('lists the PromQL inside each query variable', () => {
     expect(variableQueries(byUid('webhook-deliveries')).map((query) => [query.variable, query.expr])).toEqual([
       ['job', 'webhook_exporter_polls_total'],
+      ['provider', 'webhook_deliveries_total{job=~".+"}'],
       ['source', 'webhook_exporter_polls_total{job=~".+"}'],
       ['webhook_id', 'webhook_exporter_polls_total{job=~".+", source=~".+"}'],
-      ['event', 'webhook_deliveries_total{job=~".+", source=~".+", webhook_id=~".+"}'],
+      ['event', 'webhook_deliveries_total{job=~".+", provider=~".+", source=~".+", webhook_id=~".+"}'],
     ]);
   });
 
