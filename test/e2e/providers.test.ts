@@ -249,3 +249,52 @@ describe('config errors for the new providers', () => {
     ]);
   });
 });
+
+describe.each(NEW_PROVIDERS)('%s under provider faults', (provider) => {
+  // Each fault: the problem state it is logged under, and what the line must advise.
+  const faults = [
+    { name: '401', fault: { kind: 'status', status: 401 } as const, problem: 'http_401', advice: /rejected the credentials \(HTTP 401\): check that the source's token/ },
+    { name: '500', fault: { kind: 'status', status: 500 } as const, problem: 'http_5xx', advice: /provider error \(HTTP 500\)/ },
+    { name: '429', fault: { kind: 'rate-limit', retryAfter: '1' } as const, problem: 'http_429', advice: /rate limited by the provider \(HTTP 429\)/ },
+    { name: 'garbage', fault: { kind: 'garbage' } as const, problem: 'bad_body', advice: /unusable response/ },
+    { name: 'wrong shape', fault: { kind: 'wrong-shape' } as const, problem: 'wrong_shape', advice: /unexpected shape/ },
+    { name: 'reset', fault: { kind: 'reset' } as const, problem: 'network_error', advice: /cannot reach the provider/ },
+  ];
+
+  it.each(faults)('$name: the webhook goes down with one warning, another carries on, and it catches up exactly', async ({ fault, problem, advice }) => {
+    const [target, other] = [`${provider}-fault-${problem}`, `${provider}-ok-${problem}`].map((name) => idFor(provider, name));
+    for (const webhookId of [target!, other!]) {
+      sim.addWebhook(provider, webhookId);
+      sim.append(provider, webhookId, next(provider, 2));
+    }
+    const harness = await startHarness(sim, { sources: [{ name: provider, provider, webhooks: [target!, other!] }] });
+    harnesses.push(harness);
+    await harness.poll();
+    sim.setFault(provider, target!, fault);
+    sim.append(provider, target!, next(provider, 3));
+    sim.append(provider, other!, next(provider, 1));
+    await harness.poll();
+    await harness.poll();
+    const metrics = await harness.metrics();
+    expect(sampleValue(metrics, 'webhook_exporter_up', { webhook_id: target! })).toBe(0);
+    expect(sampleValue(metrics, 'webhook_exporter_up', { webhook_id: other! })).toBe(1);
+    expect(await harness.deliveries({ webhook_id: other! })).toBe(3);
+    const warnings = harness.logs.filter((line) => line.level === 'warn' && line.webhookId === target);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ problem });
+    expect(String(warnings[0]?.msg)).toMatch(advice);
+    expect(String(warnings[0]?.url)).not.toContain('?');
+    sim.setFault(provider, target!, null);
+    await harness.poll();
+    expect(await harness.deliveries({ webhook_id: target! })).toBe(5);
+    expect(harness.logs.filter((line) => line.webhookId === target && line.msg === 'webhook log readable again')).toHaveLength(1);
+  });
+});
+
+/** A webhook id of the provider's form, distinct per name. */
+function idFor(provider: NewProvider, name: string): string {
+  const n = [...name].reduce((hash, character) => (hash * 31 + character.charCodeAt(0)) % 1_000_000, 7);
+  if (provider === 'github') return `acme/${name}/${n}`;
+  if (provider === 'gitlab') return `project/${n}/${n + 1}`;
+  return `app_${name.replace(/[^A-Za-z0-9]/g, '')}/ep_${n}`;
+}
