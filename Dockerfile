@@ -38,7 +38,7 @@ ARG VERSION
 ARG REVISION
 ARG CREATED
 LABEL org.opencontainers.image.title="webhook-log-exporter" \
-      org.opencontainers.image.description="Polls webhook delivery-log APIs (Salesfinity, Baanx) and exports every delivery as OpenTelemetry metrics on /metrics for Prometheus." \
+      org.opencontainers.image.description="Polls webhook delivery-log APIs (GitHub, GitLab, Svix, Salesfinity, Baanx) and exports every delivery as OpenTelemetry metrics on /metrics for Prometheus." \
       org.opencontainers.image.source="https://github.com/webhook-log-exporter/webhook-log-exporter" \
       org.opencontainers.image.licenses="Apache-2.0" \
       org.opencontainers.image.version="${VERSION}" \

@@ -340,3 +340,14 @@ describe('GitLab definition', () => {
     expect(gitlab.describe(source)).toBe('token from file, pageSize 15, maxPages 3');
   });
 });
+
+describe('a next page that does not move on', () => {
+  it('ends the read with a warning, the page still counted', async () => {
+    const { createGitlabAdapter } = await import('../../src/providers/gitlab/adapter.js');
+    const adapter = createGitlabAdapter({ baseUrl: 'https://gitlab.test/api/v4', token: 't', pageSize: 20, maxPages: 5 });
+    const second = adapter.firstRequest('project/1/2');
+    second.url.searchParams.set('page', '2');
+    const parsed = adapter.parsePage({ request: second, status: 200, headers: { 'x-next-page': '2' }, body: [] }, 'project/1/2');
+    expect(parsed).toMatchObject({ ok: true, next: undefined, warning: 'x-next-page (2) does not come after page 2' });
+  });
+});

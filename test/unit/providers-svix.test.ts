@@ -349,3 +349,14 @@ describe('Svix definition', () => {
     expect(svix.describe({ ...source, auth: { token: 'tk', fromFile: false } })).not.toContain('tk');
   });
 });
+
+describe('an iterator that repeats', () => {
+  it('ends the read with a warning, the page still counted', async () => {
+    const { createSvixAdapter } = await import('../../src/providers/svix/adapter.js');
+    const adapter = createSvixAdapter({ baseUrl: 'https://api.svix.test', token: 't', pageSize: 2, maxPages: 5 });
+    const first = adapter.firstRequest('app_1/ep_1');
+    first.url.searchParams.set('iterator', 'it_1');
+    const parsed = adapter.parsePage({ request: first, status: 200, headers: {}, body: { data: [], iterator: 'it_1', prevIterator: null, done: false } }, 'app_1/ep_1');
+    expect(parsed).toMatchObject({ ok: true, next: undefined, warning: expect.stringMatching(/same|iterator it was asked for/) });
+  });
+});

@@ -110,10 +110,14 @@ export function createGitlabAdapter(options: GitlabAdapterOptions): ProviderAdap
       if (!Array.isArray(body)) return { ok: false, problem: 'body is not a JSON array' };
       const page = Number(request.url.searchParams.get('page')) || 1;
       const nextPage = nextPageNumber(headers, page, body.length === pageSize);
+      const named = Number(headers['x-next-page']);
+      // A next page that does not come after this one would read the same pages forever.
+      const backwards = nextPage === undefined && Number.isInteger(named) && named > 0 && named <= page;
       return {
         ok: true,
         ...parseEntries(body, webhookId, normalize, withBodies),
         next: nextPage === undefined ? undefined : pageRequest(webhookId, nextPage),
+        ...(backwards && { warning: `x-next-page (${named}) does not come after page ${page}` }),
       };
     },
   };

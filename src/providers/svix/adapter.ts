@@ -107,6 +107,10 @@ export function createSvixAdapter(options: SvixAdapterOptions): ProviderAdapter 
         entryCount: body.data.length,
         ...(withdrawn.length > 0 && { withdrawn }),
         next: nextRequest(request, body.done, body.iterator),
+        // The same iterator again would ask for this page over and over: the read ends, and says so.
+        ...(!body.done && typeof body.iterator === 'string' && body.iterator !== '' && body.iterator === request.url.searchParams.get('iterator') && {
+          warning: 'the provider answered with the iterator it was asked for, so paging would not move on',
+        }),
       };
     },
   };
