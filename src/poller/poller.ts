@@ -327,7 +327,8 @@ export class Poller {
     }
     if (this.shutdown.signal.aborted) return; // aborted by shutdown, not a provider problem
     const failure = result.failure;
-    const rateLimitMs = rateLimitWaitMs(failure, finishedAt);
+    const saidRateLimit = failure.kind === 'http_error' && runtime.target.adapter.isRateLimit?.(failure.status, failure.body) === true;
+    const rateLimitMs = rateLimitWaitMs(failure, finishedAt, saidRateLimit);
     const report = describeFailure(failure, {
       hints: runtime.target.adapter.hints,
       timeoutMs: this.options.timeoutMs,

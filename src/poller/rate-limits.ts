@@ -35,16 +35,17 @@ export function budgetFrom(headers: Readonly<Record<string, string>>, nowMs: num
 
 /**
  * How long no request with the same credentials may be sent after this failure, or undefined when
- * it is not a rate limit. A 429 always is; a 403 is when the budget is spent or it says Retry-After
- * (providers answer an exhausted budget with either status).
+ * it is not a rate limit. A 429 always is; a 403 is when the budget is spent, it says Retry-After,
+ * or the adapter recognises one in the body (`saidByProvider`).
  */
-export function rateLimitWaitMs(failure: ReadFailure, nowMs: number): number | undefined {
+export function rateLimitWaitMs(failure: ReadFailure, nowMs: number, saidByProvider = false): number | undefined {
   if (failure.kind !== 'http_error' || (failure.status !== 429 && failure.status !== 403)) return undefined;
   const budget = budgetFrom(failure.headers, nowMs);
   const untilReset = budget?.remaining === 0 && budget.resetAtMs !== undefined ? Math.max(0, budget.resetAtMs - nowMs) : undefined;
   if (failure.retryAfterMs !== undefined) return failure.retryAfterMs;
   if (untilReset !== undefined) return untilReset;
-  if (failure.status === 429 || budget?.remaining === 0) return RETRY_AFTER_DEFAULT_MS;
+  // The provider's own word (a secondary limit) without a time: at least a minute.
+  if (failure.status === 429 || budget?.remaining === 0 || saidByProvider) return RETRY_AFTER_DEFAULT_MS;
   return undefined;
 }
 

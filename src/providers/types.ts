@@ -144,4 +144,9 @@ export interface ProviderAdapter {
   parsePage(response: ProviderResponse, webhookId: string): ParsedPage;
   /** What an error answer's body says (its `{message}` or the like), for the log line; never throws. */
   errorMessage?(body: unknown): string | undefined;
+  /**
+   * Whether an error answer is a rate limit that its headers do not show (GitHub's secondary limit:
+   * a 403 whose message says so). Headers (Retry-After, a spent budget) the poller reads itself.
+   */
+  isRateLimit?(status: number, body: unknown): boolean;
 }

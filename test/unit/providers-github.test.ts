@@ -338,3 +338,14 @@ describe('GitHub definition', () => {
     expect(github.defaultBaseUrl).toBe('https://api.github.com');
   });
 });
+
+describe('secondary rate limits', () => {
+  it('are recognised by their message, on a 403 or a 429 only', () => {
+    const adapter = createGithubAdapter({ baseUrl: 'https://api.github.com', token: 't', pageSize: 100, maxPages: 10 });
+    const message = { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', documentation_url: 'https://docs.github.com' };
+    expect(adapter.isRateLimit?.(403, message)).toBe(true);
+    expect(adapter.isRateLimit?.(429, message)).toBe(true);
+    expect(adapter.isRateLimit?.(500, message)).toBe(false);
+    expect(adapter.isRateLimit?.(403, { message: 'Resource not accessible by integration' })).toBe(false);
+  });
+});

@@ -43,6 +43,12 @@ describe('rateLimitWaitMs', () => {
     expect(rateLimitWaitMs(given, NOW)).toBe(expected);
   });
 
+  it("a 403 the provider says is a rate limit (GitHub's secondary limit) without a time: a minute", () => {
+    expect(rateLimitWaitMs(failure(403, { 'x-ratelimit-remaining': '4000' }), NOW, true)).toBe(60_000);
+    expect(rateLimitWaitMs(failure(403, {}, 120_000), NOW, true)).toBe(120_000);
+    expect(rateLimitWaitMs(failure(500, {}), NOW, true)).toBeUndefined();
+  });
+
   it('never for a failure that is not an HTTP answer', () => {
     expect(rateLimitWaitMs({ kind: 'timeout', code: 'timeout' }, NOW)).toBeUndefined();
   });

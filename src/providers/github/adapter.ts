@@ -68,6 +68,8 @@ export function createGithubAdapter(options: GithubAdapterOptions): ProviderAdap
     capabilities: { retries: true, eventIds: true, unfinishedStates: false },
     hints: { credential: credentialHint(token !== undefined, app !== undefined), pageSize: { setting: 'pageSize', max: MAX_PER_PAGE }, pageLimit: 'maxPages' },
     firstRequest: (webhookId) => ({ url: deliveriesUrl(baseUrl, webhookId, pageSize), headers: headersFor(webhookId) }),
+    // A secondary rate limit is a 403 (or 429) that may carry no header saying so, only its message.
+    isRateLimit: (status, body) => (status === 403 || status === 429) && isRecord(body) && typeof body.message === 'string' && /secondary rate limit/i.test(body.message),
     // GitHub's errors are {message, documentation_url}: the message says what is wrong.
     errorMessage: (body) => (isRecord(body) && typeof body.message === 'string' && body.message !== '' ? body.message : undefined),
     parsePage({ request, headers, body }, webhookId): GithubParsedPage {
