@@ -1,18 +1,23 @@
 // Benchmark 1: entries per second through the real pipeline (parse → normalise → de-duplicate →
-// record) against JSON.parse alone on the same page texts.
+// record) against JSON.parse alone on the same page texts. One run per set of providers: the
+// original row reads Salesfinity and Baanx together; each newer provider has a run (and row) of its own.
 
+import type { ProviderName } from '../src/providers/index.js';
 import { fmt, ratio, sideBySide, timeMs, verdict, type Row } from './harness.js';
-import { createPageStream, PAGE_SIZE, type PageStream } from './pages.js';
+import { benchWebhookId, createPageStream, type PageStream } from './pages.js';
 import { benchTelemetry, pageReader, type PageReader } from './pipeline.js';
 
 export interface IngestOptions {
   rounds: number;
-  /** Pages per round, spread over the webhooks; each page is PAGE_SIZE entries. */
+  /** Pages per round, spread over the webhooks; each page is PAGE_SIZES[provider] entries. */
   pagesPerRound: number;
   webhooksPerProvider: number;
+  /** Whose pages are read; default Salesfinity and Baanx, the original ingest row. */
+  providers?: readonly ProviderName[];
 }
 
 export interface IngestResult {
+  providers: readonly ProviderName[];
   entriesPerRound: number;
   pipelineEntriesPerSecond: number;
   jsonParseEntriesPerSecond: number;
@@ -25,10 +30,15 @@ export const INGEST_TARGET = 0.4;
 const LOOKBACK_MS = 5 * 60_000;
 const SPACING_MS = 50; // 20 entries/s per webhook
 
+export const DEFAULT_INGEST_PROVIDERS: readonly ProviderName[] = ['salesfinity', 'baanx'];
+/** The providers measured one at a time, each in a row of its own. */
+export const SEPARATE_INGEST_PROVIDERS: readonly ProviderName[] = ['github', 'gitlab', 'svix'];
+
 export async function runIngest(options: IngestOptions): Promise<IngestResult> {
-  const streams: PageStream[] = (['salesfinity', 'baanx'] as const).flatMap((provider) =>
+  const providers = options.providers ?? DEFAULT_INGEST_PROVIDERS;
+  const streams: PageStream[] = providers.flatMap((provider) =>
     Array.from({ length: options.webhooksPerProvider }, (_, i) =>
-      createPageStream({ provider, webhookId: `${provider}-wh-${i}`, startMs: Date.now() - 3_600_000, spacingMs: SPACING_MS }),
+      createPageStream({ provider, webhookId: benchWebhookId(provider, i), startMs: Date.now() - 3_600_000, spacingMs: SPACING_MS }),
     ),
   );
   const telemetry = benchTelemetry(streams);
@@ -43,7 +53,8 @@ export async function runIngest(options: IngestOptions): Promise<IngestResult> {
     return [stream, stream.nextPage()] as [PageStream, string];
   }));
 
-  const entries = options.pagesPerRound * PAGE_SIZE;
+  // Every round gives each stream the same number of pages (page i goes to stream i mod n).
+  const entries = Array.from({ length: options.pagesPerRound }, (_, i) => (streams[i % streams.length] as PageStream).pageSize).reduce((a, b) => a + b, 0);
   const medians = await sideBySide(
     options.rounds,
     async (round) => {
@@ -65,6 +76,7 @@ export async function runIngest(options: IngestOptions): Promise<IngestResult> {
   await telemetry.shutdown();
   if (sink === 0) throw new Error('JSON.parse baseline parsed nothing');
   return {
+    providers,
     entriesPerRound: entries,
     pipelineEntriesPerSecond: medians.ours,
     jsonParseEntriesPerSecond: medians.baseline,
@@ -74,9 +86,10 @@ export async function runIngest(options: IngestOptions): Promise<IngestResult> {
 }
 
 export function ingestRows(result: IngestResult): Row[] {
+  const sameAsDefault = result.providers.length === DEFAULT_INGEST_PROVIDERS.length && result.providers.every((provider, i) => provider === DEFAULT_INGEST_PROVIDERS[i]);
   return [
     {
-      benchmark: 'ingest',
+      benchmark: sameAsDefault ? 'ingest' : `ingest ${result.providers.join('+')}`,
       measure: `entries/s (${fmt(result.entriesPerRound)} per round)`,
       ours: fmt(result.pipelineEntriesPerSecond),
       baseline: `${fmt(result.jsonParseEntriesPerSecond)} JSON.parse`,

@@ -1,12 +1,48 @@
 // Realistic provider pages for the ingest and scale benchmarks: entries made by the simulator's
-// builders (~1 KB each, 20 % failures), then re-stamped with fresh ids and advancing times, so every
-// page holds entries the exporter has not seen. Re-stamping a pool is what keeps 1M entries cheap
-// to make (the Baanx builder signs each entry: ~30 µs).
+// builders (20 % failures), then re-stamped with fresh ids and advancing times, so every page holds
+// entries the exporter has not seen. Re-stamping a pool is what keeps 1M entries cheap to make (the
+// Baanx builder signs each entry: ~30 µs). Salesfinity and Baanx entries carry ~1 KB payloads; the
+// GitHub, GitLab and Svix entries are as large as their builders make them (a GitHub list item has
+// no payload at all), since that is what their list endpoints send.
 
-import { createBaanxAdapter, createSalesfinityAdapter, type ProviderAdapter, type ProviderName } from '../src/providers/index.js';
-import { baanxEntry, salesfinityEntry, SIM_BAANX_TOKEN, SIM_SALESFINITY_API_KEY } from '../src/simulator/index.js';
+import {
+  createBaanxAdapter,
+  createGithubAdapter,
+  createGitlabAdapter,
+  createSalesfinityAdapter,
+  createSvixAdapter,
+  type ProviderAdapter,
+  type ProviderName,
+} from '../src/providers/index.js';
+import type { GithubHookDeliveryItem } from '../src/providers/github/types.js';
+import type { GitlabHookEvent } from '../src/providers/gitlab/types.js';
+import { SVIX_STATUS, SVIX_TRIGGER, SVIX_WITHHELD_CONTENT, type SvixMessageAttempt } from '../src/providers/svix/types.js';
+import {
+  baanxEntry,
+  GITHUB_FAILURES,
+  githubDelivery,
+  gitlabEntry,
+  gitlabInternalErrorEntry,
+  salesfinityEntry,
+  SIM_BAANX_TOKEN,
+  SIM_GITHUB_TOKEN,
+  SIM_GITLAB_TOKEN,
+  SIM_SALESFINITY_API_KEY,
+  SIM_SVIX_TOKEN,
+  svixAttempt,
+  svixConnectError,
+  svixId,
+  svixTimestamp,
+} from '../src/simulator/index.js';
+import { githubTimestamp } from '../src/simulator/github-entries.js';
+import { GITLAB_TRIGGERS, gitlabTimestamp } from '../src/simulator/gitlab-entries.js';
+import { uuidV4 } from '../src/simulator/ids.js';
+import { deriveSeed, mulberry32, type Random } from '../src/simulator/random.js';
 
+/** Entries per Salesfinity and Baanx page (their largest page), and what the scale benchmark reads. */
 export const PAGE_SIZE = 100;
+/** Entries per page: each provider's default (and largest) page size in the config. */
+export const PAGE_SIZES: Readonly<Record<ProviderName, number>> = { salesfinity: PAGE_SIZE, baanx: PAGE_SIZE, github: 100, gitlab: 20, svix: 250 };
 const POOL_SIZE = 200;
 const FAILURE_EVERY = 5; // one entry in five failed: 20 %
 
@@ -27,12 +63,41 @@ export interface PageStream {
   readonly provider: ProviderName;
   readonly webhookId: string;
   readonly adapter: ProviderAdapter;
-  /** The next page of PAGE_SIZE entries, serialised as the provider's API sends it. */
+  /** Entries on every page (PAGE_SIZES[provider]). */
+  readonly pageSize: number;
+  /** The headers every page comes with (lower-case names), as the provider sends them on a last page. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The next page of `pageSize` entries, serialised as the provider's API sends it. */
   nextPage(): string;
 }
 
+/** The i-th webhook of a provider, in the form its config accepts (the adapters build URLs from it). */
+export function benchWebhookId(provider: ProviderName, i: number): string {
+  switch (provider) {
+    case 'github':
+      return `acme/service-${i}/${400_000_000 + i}`; // OWNER/REPO/HOOK_ID
+    case 'gitlab':
+      return `project/acme/service-${i}/${9_000 + i}`; // project/PATH/HOOK_ID
+    case 'svix':
+      return `app_bench${i}/ep_bench${i}`; // APP_ID/ENDPOINT_ID
+    default:
+      return `${provider}-wh-${i}`;
+  }
+}
+
 export function createPageStream(options: PageStreamOptions): PageStream {
-  return options.provider === 'salesfinity' ? salesfinityStream(options) : baanxStream(options);
+  switch (options.provider) {
+    case 'salesfinity':
+      return salesfinityStream(options);
+    case 'baanx':
+      return baanxStream(options);
+    case 'github':
+      return githubStream(options);
+    case 'gitlab':
+      return gitlabStream(options);
+    case 'svix':
+      return svixStream(options);
+  }
 }
 
 /** Salesfinity: each read is one complete page (`pages: 1`), so readLog stops there without a gap. */
@@ -43,6 +108,8 @@ function salesfinityStream({ webhookId, startMs, spacingMs }: PageStreamOptions)
     provider: 'salesfinity',
     webhookId,
     adapter: createSalesfinityAdapter({ baseUrl: 'https://salesfinity.bench.invalid', apiKey: SIM_SALESFINITY_API_KEY, pageSize: PAGE_SIZE, maxPages: 1 }),
+    pageSize: PAGE_SIZE,
+    headers: {},
     nextPage() {
       const data = stamps.take(PAGE_SIZE).map(({ seq, createdAt }) => ({ ...pool[seq % POOL_SIZE], _id: hexId(seq, 24), createdAt }));
       return JSON.stringify({ data: data.reverse(), pagination: { total: PAGE_SIZE, page: 1, limit: PAGE_SIZE, pages: 1 } });
@@ -62,6 +129,8 @@ function baanxStream({ webhookId, startMs, spacingMs }: PageStreamOptions): Page
     provider: 'baanx',
     webhookId,
     adapter: createBaanxAdapter({ baseUrl: 'https://baanx.bench.invalid', bearerToken: SIM_BAANX_TOKEN, limit: PAGE_SIZE }),
+    pageSize: PAGE_SIZE,
+    headers: {},
     nextPage() {
       const fresh = stamps.take(previousNewest ? PAGE_SIZE - 1 : PAGE_SIZE);
       const logs: object[] = fresh.map(({ seq, createdAt }) => ({ ...pool[seq % POOL_SIZE], id: uuidLike(seq), createdAt }));
@@ -72,7 +141,98 @@ function baanxStream({ webhookId, startMs, spacingMs }: PageStreamOptions): Page
   };
 }
 
-/** Sequence numbers and ISO times, oldest first. */
+/**
+ * GitHub: a bare array, newest first. No `Link` header, as on the log's last page, so each read is
+ * this one page and ends without a gap (as Salesfinity's `pages: 1`). Ids grow with time, as
+ * GitHub's do (milliseconds × 1000, the builder's scheme); `delivered_at` has whole seconds.
+ */
+function githubStream({ webhookId, startMs, spacingMs }: PageStreamOptions): PageStream {
+  const random = mulberry32(deriveSeed(1, webhookId));
+  const pool = Array.from({ length: POOL_SIZE }, (_, i) => githubPoolEntry(i, startMs, random));
+  const stamps = new Stamps(startMs, spacingMs);
+  const pageSize = PAGE_SIZES.github;
+  return {
+    provider: 'github',
+    webhookId,
+    adapter: createGithubAdapter({ baseUrl: 'https://github.bench.invalid', token: SIM_GITHUB_TOKEN, pageSize, maxPages: 1 }),
+    pageSize,
+    headers: {},
+    nextPage() {
+      const items: GithubHookDeliveryItem[] = stamps.take(pageSize).map(({ seq, atMs }) => ({
+        ...(pool[seq % POOL_SIZE] as GithubHookDeliveryItem),
+        id: atMs * 1000 + (seq % 1000),
+        guid: uuidV4(random),
+        delivered_at: githubTimestamp(atMs),
+      }));
+      return JSON.stringify(items.reverse());
+    },
+  };
+}
+
+/**
+ * GitLab: a bare array of 20 (per_page's largest), newest first, with `x-next-page` empty as GitLab
+ * sends it on the last page, so each read is this one page and ends without a gap. Every entry gets
+ * a fresh id, event UUID and `created_at` (whole seconds, with an offset, as GitLab writes it).
+ */
+function gitlabStream({ webhookId, startMs, spacingMs }: PageStreamOptions): PageStream {
+  const random = mulberry32(deriveSeed(2, webhookId));
+  const pool = Array.from({ length: POOL_SIZE }, (_, i) => gitlabPoolEntry(i, startMs, random));
+  const stamps = new Stamps(startMs, spacingMs);
+  const pageSize = PAGE_SIZES.gitlab;
+  return {
+    provider: 'gitlab',
+    webhookId,
+    adapter: createGitlabAdapter({ baseUrl: 'https://gitlab.bench.invalid/api/v4', token: SIM_GITLAB_TOKEN, pageSize, maxPages: 1 }),
+    pageSize,
+    headers: { 'x-page': '1', 'x-per-page': String(pageSize), 'x-next-page': '', 'x-prev-page': '' },
+    nextPage() {
+      const events: GitlabHookEvent[] = stamps.take(pageSize).map(({ seq, atMs }) => {
+        const entry = pool[seq % POOL_SIZE] as GitlabHookEvent;
+        return {
+          ...entry,
+          id: atMs * 1000 + (seq % 1000),
+          request_headers: { ...entry.request_headers, 'Idempotency-Key': uuidV4(random), 'X-Gitlab-Event-UUID': uuidV4(random) },
+          created_at: gitlabTimestamp(atMs),
+        };
+      });
+      return JSON.stringify(events.reverse());
+    },
+  };
+}
+
+/**
+ * Svix: `{data, iterator, prevIterator, done: true}` with 250 attempts (`limit`'s largest), newest
+ * first; `done` ends the read at this page. The attempts are shaped as the API answers the adapter's
+ * query (`with_msg=true`, `with_content=false`): `response` withheld as `{}`, the message's payload
+ * empty. Each gets fresh KSUID ids (attempt and message) and a nanosecond timestamp.
+ */
+function svixStream({ webhookId, startMs, spacingMs }: PageStreamOptions): PageStream {
+  const random = mulberry32(deriveSeed(3, webhookId));
+  // One endpoint per webhook (APP_ID/ENDPOINT_ID): every attempt names it.
+  const endpointId = webhookId.slice(webhookId.indexOf('/') + 1);
+  const pool = Array.from({ length: POOL_SIZE }, (_, i) => ({ ...svixPoolEntry(i, startMs, random), endpointId }));
+  const stamps = new Stamps(startMs, spacingMs);
+  const pageSize = PAGE_SIZES.svix;
+  return {
+    provider: 'svix',
+    webhookId,
+    adapter: createSvixAdapter({ baseUrl: 'https://svix.bench.invalid', token: SIM_SVIX_TOKEN, pageSize, maxPages: 1 }),
+    pageSize,
+    headers: {},
+    nextPage() {
+      const data: SvixMessageAttempt[] = stamps.take(pageSize).map(({ seq, atMs }) => {
+        const entry = pool[seq % POOL_SIZE] as SvixMessageAttempt;
+        const timestamp = svixTimestamp(atMs, random);
+        const msgId = svixId('msg', atMs, random);
+        return { ...entry, id: svixId('atmpt', atMs, random), msgId, timestamp, msg: entry.msg && { ...entry.msg, id: msgId, timestamp } };
+      });
+      data.reverse();
+      return JSON.stringify({ data, iterator: data[data.length - 1]?.id ?? null, prevIterator: `-${data[0]?.id}`, done: true });
+    },
+  };
+}
+
+/** Sequence numbers and times (Unix ms and ISO), oldest first. */
 class Stamps {
   private seq = 0;
   constructor(
@@ -80,10 +240,11 @@ class Stamps {
     private readonly spacingMs: number,
   ) {}
 
-  take(count: number): Array<{ seq: number; createdAt: string }> {
+  take(count: number): Array<{ seq: number; atMs: number; createdAt: string }> {
     return Array.from({ length: count }, () => {
       const seq = this.seq++;
-      return { seq, createdAt: new Date(this.startMs + seq * this.spacingMs).toISOString() };
+      const atMs = this.startMs + seq * this.spacingMs;
+      return { seq, atMs, createdAt: new Date(atMs).toISOString() };
     });
   }
 }
@@ -119,6 +280,80 @@ function baanxPoolEntry(i: number, nowMs: number): object {
     },
     { nowMs },
   );
+}
+
+const GITHUB_EVENTS: ReadonlyArray<readonly [event: string, action: string | null]> = [
+  ['push', null],
+  ['issues', 'opened'],
+  ['pull_request', 'opened'],
+  ['pull_request', 'synchronize'],
+  ['workflow_run', 'completed'],
+  ['check_suite', 'completed'],
+];
+const GITHUB_FAILURE_LIST = Object.values(GITHUB_FAILURES);
+
+/** One in five failed, cycling through GitHub's failures (with and without a response); one in ten a redelivery. */
+function githubPoolEntry(i: number, nowMs: number, random: Random): GithubHookDeliveryItem {
+  const [event, action] = GITHUB_EVENTS[i % GITHUB_EVENTS.length] as readonly [string, string | null];
+  const failed = i % FAILURE_EVERY === FAILURE_EVERY - 1;
+  const failure = failed ? (GITHUB_FAILURE_LIST[Math.floor(i / FAILURE_EVERY) % GITHUB_FAILURE_LIST.length] as (typeof GITHUB_FAILURE_LIST)[number]) : undefined;
+  return githubDelivery(
+    {
+      event,
+      action,
+      ...failure,
+      // As githubDeliveryLog does: a timeout takes GitHub's 10 s, a refused connection almost nothing.
+      ...(failure === GITHUB_FAILURES.timeout ? { duration: 10 } : failure === GITHUB_FAILURES.connectFailure ? { duration: 0.05 } : {}),
+      redelivery: i % 10 === 9,
+      installation_id: i % 2 === 0 ? 31_415_926 : null,
+      repository_id: 456_000 + (i % 7),
+    },
+    { nowMs, random },
+  );
+}
+
+const GITLAB_TRIGGER_NAMES = Object.keys(GITLAB_TRIGGERS);
+
+/** One in five failed: no response (`internal error`), or a 503 / 500 with the receiver's body. */
+function gitlabPoolEntry(i: number, nowMs: number, random: Random): GitlabHookEvent {
+  const trigger = GITLAB_TRIGGER_NAMES[i % GITLAB_TRIGGER_NAMES.length] as string;
+  if (i % FAILURE_EVERY !== FAILURE_EVERY - 1) return gitlabEntry({ trigger }, { nowMs, random });
+  switch (Math.floor(i / FAILURE_EVERY) % 3) {
+    case 0:
+      return gitlabInternalErrorEntry({ trigger }, { nowMs, random });
+    case 1:
+      return gitlabEntry({ trigger, response_status: '503', response_body: '{"error":"service unavailable","retryable":true}' }, { nowMs, random });
+    default:
+      return gitlabEntry({ trigger, response_status: '500', response_body: '<html><body><h1>500 Internal Server Error</h1></body></html>' }, { nowMs, random });
+  }
+}
+
+const SVIX_EVENTS = ['invoice.paid', 'user.signup', 'subscription.renewed', 'payment.failed', 'customer.updated'];
+
+/**
+ * One in five failed (a 503, a 500, or no response: svixConnectError), one in ten a manual re-send;
+ * then shaped as the API answers `with_content=false`: `response` withheld, payload never listed.
+ */
+function svixPoolEntry(i: number, nowMs: number, random: Random): SvixMessageAttempt {
+  const eventType = SVIX_EVENTS[i % SVIX_EVENTS.length] as string;
+  const failed = i % FAILURE_EVERY === FAILURE_EVERY - 1;
+  const failure = !failed
+    ? {}
+    : [
+        { responseStatusCode: 503, response: '{"error":"service unavailable"}' },
+        { responseStatusCode: 500, response: 'Internal Server Error' },
+        { responseStatusCode: 0, response: svixConnectError(), responseDurationMs: 0 },
+      ][Math.floor(i / FAILURE_EVERY) % 3];
+  const attempt = svixAttempt(
+    {
+      eventType,
+      ...failure,
+      ...(failed && { status: SVIX_STATUS.fail, statusText: 'fail' as const }),
+      triggerType: i % 10 === 9 ? SVIX_TRIGGER.manual : SVIX_TRIGGER.scheduled,
+    },
+    { nowMs, random },
+  );
+  return { ...attempt, response: SVIX_WITHHELD_CONTENT, msg: attempt.msg && { ...attempt.msg, payload: {} } };
 }
 
 function cardEventBody(eventType: string, i: number): { eventType: string; [field: string]: unknown } {

@@ -13,7 +13,10 @@ export const SOURCE_BY_PROVIDER: Readonly<Record<ProviderName, string>> = { sale
 
 /** A telemetry configured for these webhooks, as buildExporter would configure it. */
 export function benchTelemetry(webhooks: ReadonlyArray<{ provider: ProviderName; webhookId: string }>): ExporterTelemetry {
-  const providers = ['salesfinity', 'baanx'] as const;
+  // Salesfinity and Baanx always (as before the other providers), the others when they have webhooks here.
+  const providers = (['salesfinity', 'baanx', 'github', 'gitlab', 'svix'] as const).filter(
+    (provider) => provider === 'salesfinity' || provider === 'baanx' || webhooks.some((webhook) => webhook.provider === provider),
+  );
   return new ExporterTelemetry({
     histogramBuckets: DEFAULT_BUCKETS,
     maxEventTypes: 100,
@@ -43,7 +46,7 @@ export function pageReader(stream: PageStream, telemetry: ExporterTelemetry, loo
   return {
     checkpoint,
     read(pageText) {
-      const fetch = async () => ({ kind: 'ok' as const, code: '200', status: 200, headers: {}, body: JSON.parse(pageText) as unknown });
+      const fetch = async () => ({ kind: 'ok' as const, code: '200', status: 200, headers: stream.headers, body: JSON.parse(pageText) as unknown });
       return readLog(settings, { adapter: stream.adapter, checkpoint, recorder: telemetry, fetch });
     },
   };

@@ -5,8 +5,9 @@ import os from 'node:os';
 import { collectGarbage, MB, renderTable, type Row } from './harness.js';
 import { idleRows, runIdle } from './idle.js';
 import { pacingRows, runPacing } from './pacing.js';
-import { ingestRows, runIngest } from './ingest.js';
+import { ingestRows, runIngest, SEPARATE_INGEST_PROVIDERS } from './ingest.js';
 import { memoryRows, runMemory } from './memory.js';
+import { PAGE_SIZE, PAGE_SIZES } from './pages.js';
 import { runScale, scaleRows } from './scale.js';
 import { runScrape, scrapeRows } from './scrape.js';
 
@@ -31,7 +32,13 @@ async function main(): Promise<void> {
     rows.push(...(await run()));
     console.error(`  ${name}: ${((Date.now() - start) / 1000).toFixed(1)} s`);
   };
-  await step('ingest', async () => ingestRows(await runIngest({ rounds, pagesPerRound: quick ? 60 : 120, webhooksPerProvider: 4 })));
+  const ingestPages = quick ? 60 : 120; // of 100 entries: 6,000 or 12,000 entries per round
+  await step('ingest', async () => ingestRows(await runIngest({ rounds, pagesPerRound: ingestPages, webhooksPerProvider: 4 })));
+  // The newer providers one at a time, as many entries per round as above, in their own page sizes.
+  for (const provider of SEPARATE_INGEST_PROVIDERS) {
+    const pagesPerRound = Math.round((ingestPages * PAGE_SIZE) / PAGE_SIZES[provider]);
+    await step(`ingest ${provider}`, async () => ingestRows(await runIngest({ rounds, pagesPerRound, webhooksPerProvider: 4, providers: [provider] })));
+  }
   await step('scrape', async () => {
     const results = [];
     for (const series of [1_000, 10_000, 50_000]) results.push(await runScrape(series, series > 10_000 ? 2 : rounds));

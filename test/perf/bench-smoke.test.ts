@@ -4,8 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { runIdle } from '../../bench/idle.js';
 import { pacingRows, runPacing } from '../../bench/pacing.js';
-import { runIngest } from '../../bench/ingest.js';
+import { ingestRows, runIngest, SEPARATE_INGEST_PROVIDERS } from '../../bench/ingest.js';
 import { runMemory } from '../../bench/memory.js';
+import { PAGE_SIZES } from '../../bench/pages.js';
 import { runScale } from '../../bench/scale.js';
 import { runScrape } from '../../bench/scrape.js';
 
@@ -22,6 +23,17 @@ describe('benchmark suite at toy sizes', () => {
     // The kept round: 2 Salesfinity pages of 100 new entries, and 2 Baanx pages that each repeat
     // the newest entry of the page before (read in the warm-up round), which is not counted again.
     expect(result.countedPerRound).toBe(398);
+    expect(ingestRows(result)[0]?.benchmark).toBe('ingest');
+  });
+
+  it.each(SEPARATE_INGEST_PROVIDERS)('ingest %s counts every fresh entry of its pages and reports both rates', async (provider) => {
+    const result = await runIngest({ rounds: 1, pagesPerRound: 2, webhooksPerProvider: 1, providers: [provider] });
+    expectPositive({ pipeline: result.pipelineEntriesPerSecond, parse: result.jsonParseEntriesPerSecond, ratio: result.ratio });
+    // The kept round: 2 pages of the provider's page size, every entry new (fresh ids, later times),
+    // so nothing is de-duplicated or dropped as too old.
+    expect(result.entriesPerRound).toBe(2 * PAGE_SIZES[provider]);
+    expect(result.countedPerRound).toBe(2 * PAGE_SIZES[provider]);
+    expect(ingestRows(result)).toMatchObject([{ benchmark: `ingest ${provider}`, target: '≥ 0.4×' }]);
   });
 
   it('scrape serves the expected samples over HTTP and times both sides', async () => {
