@@ -1,6 +1,23 @@
 // Request and response bodies, for operators who opt in to seeing them in traces (per source,
 // `traces.includeBodies`). Never captured otherwise: payloads may hold personal data.
 
+/**
+ * What a source that opted in adds to each attempt: the request and response bodies its provider
+ * logs (read from the raw entry by `request` and `response`), each truncated to `maxBytes`.
+ * Undefined when the source did not opt in, so nothing is read at all.
+ */
+export function bodyCapture(
+  maxBytes: number | undefined,
+  request: (entry: Record<string, unknown>) => unknown,
+  response: (entry: Record<string, unknown>) => unknown,
+): ((attempt: { requestBody?: string; responseBody?: string }, entry: Record<string, unknown>) => void) | undefined {
+  if (maxBytes === undefined) return undefined;
+  return (attempt, entry) => {
+    attempt.requestBody = bodyText(request(entry), maxBytes);
+    attempt.responseBody = bodyText(response(entry), maxBytes);
+  };
+}
+
 /** A body as text: strings as they are, anything else as JSON; undefined when absent. */
 export function bodyText(value: unknown, maxBytes: number): string | undefined {
   if (value === undefined || value === null) return undefined;

@@ -1,8 +1,8 @@
 import { isRecord } from '../fields.js';
 import { parseEntries } from '../parse-entries.js';
 import { webhookLogsUrl } from '../request-url.js';
-import { bodyText } from '../bodies.js';
-import type { DeliveryAttempt, ParsedPage, ProviderAdapter } from '../types.js';
+import { bodyCapture } from '../bodies.js';
+import type { ParsedPage, ProviderAdapter } from '../types.js';
 import { USER_AGENT } from '../user-agent.js';
 import { normalize } from './normalize.js';
 
@@ -23,13 +23,7 @@ export interface BaanxAdapterOptions {
 /** Baanx returns only the newest `limit` entries: no pages, nothing older can be read. */
 export function createBaanxAdapter(options: BaanxAdapterOptions): ProviderAdapter {
   const { baseUrl, bearerToken, limit, userAgent = USER_AGENT, bodyLimitBytes } = options;
-  const withBodies =
-    bodyLimitBytes === undefined
-      ? undefined
-      : (attempt: DeliveryAttempt, entry: Record<string, unknown>) => {
-          attempt.requestBody = bodyText(entry.requestBody, bodyLimitBytes);
-          attempt.responseBody = bodyText(entry.responseBody, bodyLimitBytes);
-        };
+  const withBodies = bodyCapture(bodyLimitBytes, (entry) => entry.requestBody, (entry) => entry.responseBody);
   return {
     provider: 'baanx',
     paging: { kind: 'newest-n', windowSize: limit },

@@ -1,5 +1,6 @@
 import { isRecord } from '../fields.js';
 import { parseEntries } from '../parse-entries.js';
+import { apiUrl } from '../request-url.js';
 import type { ParsedPage, ProviderAdapter, ProviderRequest } from '../types.js';
 import { USER_AGENT } from '../user-agent.js';
 import { createAppJwtSource, type AppJwtSource } from './app-jwt.js';
@@ -85,11 +86,7 @@ export function createGithubAdapter(options: GithubAdapterOptions): ProviderAdap
 /** `OWNER/REPO/HOOK_ID`, `ORG/HOOK_ID` or `app` → the deliveries URL below the base URL's path. */
 export function deliveriesUrl(baseUrl: string, webhookId: string, perPage: number): URL {
   const segments = webhookId === APP_WEBHOOK_ID ? ['app', 'hook', 'deliveries'] : deliveriesPath(webhookId.split('/'));
-  const url = new URL(baseUrl);
-  url.pathname = `${url.pathname.replace(/\/+$/, '')}/${segments.map(encodeURIComponent).join('/')}`;
-  url.search = new URLSearchParams({ per_page: String(perPage) }).toString();
-  url.hash = '';
-  return url;
+  return apiUrl(baseUrl, segments, { per_page: String(perPage) });
 }
 
 function deliveriesPath(parts: string[]): string[] {

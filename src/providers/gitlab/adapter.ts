@@ -1,7 +1,8 @@
-import { bodyText, truncateUtf8 } from '../bodies.js';
+import { bodyCapture, truncateUtf8 } from '../bodies.js';
 import { isRecord } from '../fields.js';
 import { parseEntries } from '../parse-entries.js';
-import type { DeliveryAttempt, ParsedPage, ProviderAdapter, ProviderRequest } from '../types.js';
+import { apiUrl } from '../request-url.js';
+import type { ParsedPage, ProviderAdapter, ProviderRequest } from '../types.js';
 import { USER_AGENT } from '../user-agent.js';
 import { normalize } from './normalize.js';
 import { GITLAB_MAX_PER_PAGE, type GitlabHookKind } from './types.js';
@@ -53,12 +54,8 @@ export function parseGitlabWebhook(webhookId: string): { ok: true; webhook: Gitl
 
 /** `{baseUrl}/projects/:id/hooks/:hook_id/events`, keeping any path prefix of the base URL (`/api/v4`). */
 export function hookEventsUrl(baseUrl: string, webhook: GitlabWebhook, query: Record<string, string>): URL {
-  const url = new URL(baseUrl);
   const collection = webhook.kind === 'project' ? 'projects' : 'groups';
-  url.pathname = `${url.pathname.replace(/\/+$/, '')}/${collection}/${encodeURIComponent(webhook.id)}/hooks/${webhook.hookId}/events`;
-  url.search = new URLSearchParams(query).toString();
-  url.hash = '';
-  return url;
+  return apiUrl(baseUrl, [collection, webhook.id, 'hooks', String(webhook.hookId), 'events'], query);
 }
 
 export interface GitlabAdapterOptions {
@@ -81,13 +78,7 @@ export interface GitlabAdapterOptions {
  */
 export function createGitlabAdapter(options: GitlabAdapterOptions): ProviderAdapter {
   const { baseUrl, token, pageSize, maxPages, userAgent = USER_AGENT, bodyLimitBytes } = options;
-  const withBodies =
-    bodyLimitBytes === undefined
-      ? undefined
-      : (attempt: DeliveryAttempt, entry: Record<string, unknown>) => {
-          attempt.requestBody = bodyText(entry.request_data, bodyLimitBytes);
-          attempt.responseBody = bodyText(entry.response_body === '' ? undefined : entry.response_body, bodyLimitBytes);
-        };
+  const withBodies = bodyCapture(bodyLimitBytes, (entry) => entry.request_data, (entry) => (entry.response_body === '' ? undefined : entry.response_body));
   const pageRequest = (webhookId: string, page: number): ProviderRequest => {
     const parsed = parseGitlabWebhook(webhookId);
     // The config rejects such ids; a stray one asks for a hook that cannot exist (a 404 the

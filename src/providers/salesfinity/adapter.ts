@@ -1,8 +1,8 @@
 import { isRecord } from '../fields.js';
 import { parseEntries } from '../parse-entries.js';
 import { webhookLogsUrl } from '../request-url.js';
-import { bodyText } from '../bodies.js';
-import type { DeliveryAttempt, ParsedPage, ProviderAdapter, ProviderRequest } from '../types.js';
+import { bodyCapture } from '../bodies.js';
+import type { ParsedPage, ProviderAdapter, ProviderRequest } from '../types.js';
 import { USER_AGENT } from '../user-agent.js';
 import { normalize } from './normalize.js';
 import type { SalesfinitySort } from './types.js';
@@ -29,13 +29,7 @@ export interface SalesfinityAdapterOptions {
 
 export function createSalesfinityAdapter(options: SalesfinityAdapterOptions): ProviderAdapter {
   const { baseUrl, apiKey, pageSize, maxPages, userAgent = USER_AGENT, bodyLimitBytes } = options;
-  const withBodies =
-    bodyLimitBytes === undefined
-      ? undefined
-      : (attempt: DeliveryAttempt, entry: Record<string, unknown>) => {
-          attempt.requestBody = bodyText(isRecord(entry.request) ? entry.request.body : undefined, bodyLimitBytes);
-          attempt.responseBody = bodyText(isRecord(entry.response) ? entry.response.body : undefined, bodyLimitBytes);
-        };
+  const withBodies = bodyCapture(bodyLimitBytes, (entry) => (isRecord(entry.request) ? entry.request.body : undefined), (entry) => (isRecord(entry.response) ? entry.response.body : undefined));
   const pageRequest = (webhookId: string, page: number): ProviderRequest => ({
     url: webhookLogsUrl(baseUrl, webhookId, { page: String(page), limit: String(pageSize), sort: NEWEST_FIRST }),
     headers: { accept: 'application/json', 'user-agent': userAgent, 'x-api-key': apiKey },

@@ -1,7 +1,8 @@
-import { bodyText } from '../bodies.js';
+import { bodyCapture } from '../bodies.js';
 import { isRecord } from '../fields.js';
 import { parseEntries } from '../parse-entries.js';
-import type { DeliveryAttempt, ParsedPage, ProviderAdapter, ProviderRequest } from '../types.js';
+import { apiUrl } from '../request-url.js';
+import type { ParsedPage, ProviderAdapter, ProviderRequest } from '../types.js';
 import { USER_AGENT } from '../user-agent.js';
 import { isCanceledAttempt, normalize } from './normalize.js';
 import { SVIX_MAX_LIMIT } from './types.js';
@@ -37,11 +38,7 @@ export function attemptsByEndpointUrl(baseUrl: string, webhookId: string, query:
   const slash = webhookId.indexOf('/');
   const appId = slash < 0 ? webhookId : webhookId.slice(0, slash);
   const endpointId = slash < 0 ? '' : webhookId.slice(slash + 1);
-  const url = new URL(baseUrl);
-  url.pathname = `${url.pathname.replace(/\/+$/, '')}/api/v1/app/${encodeURIComponent(appId)}/attempt/endpoint/${encodeURIComponent(endpointId)}`;
-  url.search = new URLSearchParams(query).toString();
-  url.hash = '';
-  return url;
+  return apiUrl(baseUrl, ['api', 'v1', 'app', appId, 'attempt', 'endpoint', endpointId], query);
 }
 
 export interface SvixAdapterOptions {
@@ -63,13 +60,7 @@ export interface SvixAdapterOptions {
  */
 export function createSvixAdapter(options: SvixAdapterOptions): ProviderAdapter {
   const { baseUrl, token, pageSize, maxPages, userAgent = USER_AGENT, bodyLimitBytes } = options;
-  const withBodies =
-    bodyLimitBytes === undefined
-      ? undefined
-      : (attempt: DeliveryAttempt, entry: Record<string, unknown>) => {
-          attempt.requestBody = bodyText(isRecord(entry.msg) ? entry.msg.payload : undefined, bodyLimitBytes);
-          attempt.responseBody = bodyText(entry.response, bodyLimitBytes);
-        };
+  const withBodies = bodyCapture(bodyLimitBytes, (entry) => (isRecord(entry.msg) ? entry.msg.payload : undefined), (entry) => entry.response);
   const query = {
     limit: String(pageSize),
     // The event type lives on the message.
