@@ -37,7 +37,11 @@ export interface ReadResult {
   tooOld: number;
   /** The first page answered 304: nothing changed since the read that gave `etag`. */
   unchanged: boolean;
-  /** The first page's ETag, kept only when the whole read succeeded (a 304 must not skip pages a failed read left unread). */
+  /**
+   * The first page's ETag, for the next read's conditional request: only after a complete read
+   * that needed no second page (a 304 must skip neither pages a failed read left unread nor late
+   * entries below the first page).
+   */
   etag: string | undefined;
   /** Why the read stopped early though the provider may have more (the adapter's words). */
   warning: string | undefined;
@@ -163,7 +167,9 @@ export async function readLog(settings: ReadSettings, deps: ReadDeps): Promise<R
   if (result.gap) recorder.recordGap(source, webhookId);
   recorder.setPending(source, adapter.provider, webhookId, checkpoint.pending.size);
   checkpoint.finishRead(newestReadMs, settings.lookbackMs);
-  result.etag = firstPageEtag;
+  // Only when the whole window was on the first page: a late entry inside the window then sorts
+  // into that page and changes its ETag. Deeper, a late entry would hide behind an unchanged page 1.
+  result.etag = result.pages === 1 ? firstPageEtag : undefined;
   return result;
 }
 

@@ -167,9 +167,9 @@ describe('readLog', () => {
     }
   }
 
-  it('a conditional first request: 304 is an unchanged, successful read; the ETag is kept only from complete reads', async () => {
+  it('a conditional first request: 304 is an unchanged, successful read; the ETag is kept only from complete one-page reads', async () => {
     const checkpoint = new Checkpoint();
-    const adapter = fakeAdapter('link-header', 2);
+    const adapter = fakeAdapter('link-header', 4);
     const settings = { source: 's', webhookId: 'w', startFrom: 'backfill' as const, lookbackMs: LOOKBACK_MS };
     let log = run(0, 3);
     const read = (etag: string | undefined, failAt?: number) => {
@@ -184,13 +184,32 @@ describe('readLog', () => {
     expect(unchanged.result).toMatchObject({ unchanged: true, failure: undefined, etag: first.result.etag, pages: 0 });
     expect(unchanged.recorder.answers).toEqual(['304']);
 
-    log = run(0, 7); // e6 … e3 are new; page 2 (e4, e3) fails
+    log = run(0, 9); // e8 … e3 are new; page 2 (e4 … e1) fails
     const failed = await read(first.result.etag, 2);
-    expect(failed.recorder.counted).toEqual(['e6', 'e5']);
+    expect(failed.recorder.counted).toEqual(['e8', 'e7', 'e6', 'e5']);
     expect(failed.result.etag).toBeUndefined(); // else the next read would stop at a 304 on page 1
     const after = await read(failed.result.etag);
     expect(after.recorder.counted).toEqual(['e4', 'e3']);
-    expect(after.result.etag).toBeDefined();
+    expect(after.result.etag).toBeUndefined(); // it needed three pages: see the next test
+  });
+
+  it('no conditional request after a read that needed a second page: a late entry there is still counted', async () => {
+    const checkpoint = new Checkpoint();
+    const adapter = fakeAdapter('link-header', 2);
+    const settings = { source: 's', webhookId: 'w', startFrom: 'backfill' as const, lookbackMs: LOOKBACK_MS };
+    let log = run(0, 4);
+    const read = (etag: string | undefined) => {
+      const recorder = recordingRecorder();
+      return readLog(settings, { adapter, checkpoint, recorder, fetch: fakeFetch('link-header', () => log), etag }).then((result) => ({ result, recorder }));
+    };
+    const first = await read(undefined);
+    expect(first.result.pages).toBe(2);
+    expect(first.result.etag).toBeUndefined();
+    // Logged late, inside lookback, below the first page (which stays as it was).
+    log = [...run(0, 4).slice(0, 3), entry('late', 1_000 + 0.5), ...run(0, 4).slice(3)];
+    const second = await read(first.result.etag);
+    expect(second.recorder.answers[0]).toBe('200');
+    expect(second.recorder.counted).toEqual(['late']);
   });
 
   it('leaves the checkpoint untouched by a read whose first request fails', async () => {
