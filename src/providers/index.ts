@@ -1,13 +1,8 @@
 // The providers' public face: one factory from a configured source, and the shared types.
 // Nothing outside src/providers/ needs to import a provider's own folder.
 
-import type { BaanxSource } from './baanx/definition.js';
 import type { ProviderDefinition, SourceBase } from './definition.js';
-import type { GithubSource } from './github/definition.js';
-import type { GitlabSource } from './gitlab/definition.js';
 import { PROVIDER_DEFINITIONS, type ProviderName } from './registry.js';
-import type { SalesfinitySource } from './salesfinity/definition.js';
-import type { SvixSource } from './svix/definition.js';
 import type { ProviderAdapter } from './types.js';
 
 export type {
@@ -33,8 +28,8 @@ export { createGithubAdapter } from './github/adapter.js';
 export { createGitlabAdapter } from './gitlab/adapter.js';
 export { createSvixAdapter } from './svix/adapter.js';
 
-/** A configured source of any provider, as far as the providers read it. */
-export type AdapterSource = SalesfinitySource | BaanxSource | GithubSource | GitlabSource | SvixSource;
+/** A configured source of any provider, as far as the providers read it: each definition's own source type. */
+export type AdapterSource = { [Name in ProviderName]: Parameters<(typeof PROVIDER_DEFINITIONS)[Name]['createAdapter']>[0] }[ProviderName];
 
 /** The definition of a provider by name (the registry's entries differ only in their source type). */
 export function definitionOf(provider: ProviderName): ProviderDefinition<SourceBase> {
