@@ -142,18 +142,41 @@ interface BaanxEvent {
   retryable: boolean;
 }
 
+/** A real exporter on one history's webhooks with the model beside it: start, restart, compare. */
+abstract class ModelledExporter {
+  protected options!: HarnessOptions;
+  protected model!: CountingModel;
+  protected harness!: Harness;
+
+  async start(): Promise<void> {
+    this.harness = await startHarness(sim, this.options);
+  }
+
+  /** The exporter stops and starts again, with its state file kept or deleted. */
+  protected async restart(keepState: boolean): Promise<void> {
+    await this.harness.stop();
+    if (!keepState) await rm(this.options.stateFile as string, { force: true });
+    this.model.restart({ keepState });
+    this.harness = await startHarness(sim, this.options);
+  }
+
+  /** The exporter's modelled series against the model's, as sorted objects for a readable diff. */
+  async compare(step: string): Promise<void> {
+    const observed = observedSeries((await this.harness.metrics()).samples);
+    expect(sorted(observed), `after ${step}`).toEqual(sorted(this.model.expected()));
+  }
+}
+
 /** One history: a fresh pair of webhooks, a real exporter on them, and the model beside it. */
-class History {
+class History extends ModelledExporter {
   readonly sf: string;
   readonly bx: string;
-  private readonly options: HarnessOptions;
-  private readonly model: CountingModel;
-  private harness!: Harness;
   private seq = 0;
   private readonly events: BaanxEvent[] = [];
   private readonly pending: Array<{ id: string; event: BaanxEvent }> = [];
 
   constructor(settings: Settings) {
+    super();
     run += 1;
     this.sf = `sf${String(run).padStart(22, '0')}`;
     this.bx = `bx-model-${run}`;
@@ -172,10 +195,6 @@ class History {
       { source: 'sf', provider: 'salesfinity', webhookId: this.sf, pageSize: settings.pageSize, maxPages: settings.maxPages },
       { source: 'bx', provider: 'baanx', webhookId: this.bx, pageSize: settings.limit, maxPages: 1 },
     ], coverage);
-  }
-
-  async start(): Promise<void> {
-    this.harness = await startHarness(sim, this.options);
   }
 
   async stop(): Promise<void> {
@@ -203,18 +222,8 @@ class History {
       case 'expire':
         return this.expire(op.pick);
       case 'restart':
-        await this.harness.stop();
-        if (!op.keepState) await rm(this.options.stateFile as string, { force: true });
-        this.model.restart({ keepState: op.keepState });
-        this.harness = await startHarness(sim, this.options);
-        return;
+        return this.restart(op.keepState);
     }
-  }
-
-  /** The exporter's modelled series against the model's, as sorted objects for a readable diff. */
-  async compare(step: string): Promise<void> {
-    const observed = observedSeries((await this.harness.metrics()).samples);
-    expect(sorted(observed), `after ${step}`).toEqual(sorted(this.model.expected()));
   }
 
   private nextId(prefix: string): string {
@@ -430,13 +439,10 @@ const EXPIRY_MS: Record<PagedProvider, number> = { github: GITHUB_RETENTION_MS, 
  * One history of a GitHub, a GitLab and a Svix webhook read by a real exporter whose provider
  * answers are recorded, with the model beside it.
  */
-class PagedHistory {
+class PagedHistory extends ModelledExporter {
   readonly webhooks: Record<PagedProvider, string>;
-  private readonly options: HarnessOptions;
-  private readonly model: CountingModel;
   private readonly recorder: RecordingDispatcher;
   private readonly random: Random;
-  private harness!: Harness;
   private seq = 0;
   /** Request path → webhook, learnt from the simulator's side of each request. */
   private readonly paths = new Map<string, string>();
@@ -448,6 +454,7 @@ class PagedHistory {
   private svixInSecond = 0;
 
   constructor(settings: PagedSettings) {
+    super();
     run += 1;
     // Fresh rate-limit windows (GitHub's hour, GitLab's minute, Svix's second) for every history.
     clockMs += 3_600_000;
@@ -468,10 +475,6 @@ class PagedHistory {
       (['github', 'gitlab', 'svix'] as const).map((provider) => ({ source: provider, provider, webhookId: this.webhooks[provider], ...settings[provider] })),
       coverage,
     );
-  }
-
-  async start(): Promise<void> {
-    this.harness = await startHarness(sim, this.options);
   }
 
   async stop(): Promise<void> {
@@ -507,17 +510,8 @@ class PagedHistory {
       case 'expire':
         return this.expire(op.provider, op.pick);
       case 'restart':
-        await this.harness.stop();
-        if (!op.keepState) await rm(this.options.stateFile as string, { force: true });
-        this.model.restart({ keepState: op.keepState });
-        this.harness = await startHarness(sim, this.options);
-        return;
+        return this.restart(op.keepState);
     }
-  }
-
-  async compare(step: string): Promise<void> {
-    const observed = observedSeries((await this.harness.metrics()).samples);
-    expect(sorted(observed), `after ${step}`).toEqual(sorted(this.model.expected()));
   }
 
   /** GitHub and GitLab ids are numbers that grow with time, unique within the history. */
