@@ -34,7 +34,7 @@ import {
   svixId,
   svixTimestamp,
 } from '../src/simulator/index.js';
-import { githubTimestamp } from '../src/simulator/github-entries.js';
+import { GITHUB_EVENTS, githubTimestamp } from '../src/simulator/github-entries.js';
 import { GITLAB_TRIGGERS, gitlabTimestamp } from '../src/simulator/gitlab-entries.js';
 import { uuidV4 } from '../src/simulator/ids.js';
 import { deriveSeed, mulberry32, type Random } from '../src/simulator/random.js';
@@ -282,14 +282,6 @@ function baanxPoolEntry(i: number, nowMs: number): object {
   );
 }
 
-const GITHUB_EVENTS: ReadonlyArray<readonly [event: string, action: string | null]> = [
-  ['push', null],
-  ['issues', 'opened'],
-  ['pull_request', 'opened'],
-  ['pull_request', 'synchronize'],
-  ['workflow_run', 'completed'],
-  ['check_suite', 'completed'],
-];
 const GITHUB_FAILURE_LIST = Object.values(GITHUB_FAILURES);
 
 /** One in five failed, cycling through GitHub's failures (with and without a response); one in ten a redelivery. */

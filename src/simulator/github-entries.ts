@@ -20,7 +20,8 @@ export const GITHUB_FAILURES = {
   connectFailure: { status: 'failed to connect to host', status_code: 0 },
 } as const satisfies Record<string, Pick<GithubHookDeliveryItem, 'status' | 'status_code'>>;
 
-const EVENTS: ReadonlyArray<readonly [event: string, action: string | null]> = [
+/** Events a repository hook delivers, with their action. */
+export const GITHUB_EVENTS: ReadonlyArray<readonly [event: string, action: string | null]> = [
   ['push', null],
   ['issues', 'opened'],
   ['pull_request', 'opened'],
@@ -81,7 +82,7 @@ export function githubDeliveryLog(options: GithubLogOptions): GithubHookDelivery
   const failedGuids: string[] = [];
   for (let i = 0; i < count; i++) {
     const at = nowMs - (count - 1 - i) * spacingMs;
-    const [event, action] = pick(random, EVENTS);
+    const [event, action] = pick(random, GITHUB_EVENTS);
     const redelivery = failedGuids.length > 0 && chance(random, redeliveryRate);
     const outcome = chance(random, failureRate) ? pick(random, Object.values(GITHUB_FAILURES)) : { status: 'OK', status_code: 200 };
     const delivery = githubDelivery(
