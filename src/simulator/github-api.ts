@@ -9,8 +9,9 @@ import { isRecord } from '../providers/fields.js';
 import { APP_WEBHOOK_ID } from '../providers/github/types.js';
 import type { AnswerContext, ApiAnswer, ProviderApi } from './provider-api.js';
 
-/** The token the simulator accepts by default for repository and organization hooks. */
-export const SIM_GITHUB_TOKEN = 'sim-github-token-3f8a1c6e9b27d450';
+import { SIM_GITHUB_TOKEN } from './secrets.js';
+
+export { SIM_GITHUB_TOKEN };
 /** The simulated GitHub App whose JWT reads `app`. */
 export const SIM_GITHUB_APP_ID = 424242;
 

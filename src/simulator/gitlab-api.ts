@@ -6,11 +6,10 @@ import { parseIsoTimestamp } from '../providers/timestamp.js';
 import { isRecord } from '../providers/fields.js';
 import { integerParam, type ApiAnswer, type ProviderApi } from './provider-api.js';
 
-/** `PRIVATE-TOKEN` (or bearer token) the simulator accepts by default. */
-export const SIM_GITLAB_TOKEN = 'sim-gitlab-token-3f9a1c7e52b0d846';
-/** In every generated entry's `request_headers` as `X-Gitlab-Token`: the receiver's secret, never to be exported. */
-export const SIM_GITLAB_RECEIVER_SECRET = 'sim-gitlab-receiver-secret-8d2f5a91c4e7';
-/** For SIM_SECRETS in secrets.ts: substrings that must never appear in anything the exporter outputs. */
+import { SIM_GITLAB_RECEIVER_SECRET, SIM_GITLAB_TOKEN } from './secrets.js';
+
+export { SIM_GITLAB_RECEIVER_SECRET, SIM_GITLAB_TOKEN };
+/** GitLab's own secrets (all of them also in SIM_SECRETS). */
 export const SIM_GITLAB_SECRETS: readonly string[] = [SIM_GITLAB_TOKEN, SIM_GITLAB_RECEIVER_SECRET];
 
 /** GitLab's documented error bodies. */

@@ -3,10 +3,9 @@
 
 import type { GitlabHookEvent } from '../providers/gitlab/types.js';
 import type { EntryContext } from './entries.js';
-import { SIM_GITLAB_RECEIVER_SECRET } from './gitlab-api.js';
 import { uuidV4 } from './ids.js';
 import { randomHex, type Random } from './random.js';
-import { SIM_RECEIVER_TOKEN } from './secrets.js';
+import { SIM_GITLAB_RECEIVER_SECRET, SIM_RECEIVER_TOKEN } from './secrets.js';
 
 /** A receiver URL of the kind projects register: it carries a token in its query string. */
 export const SIM_GITLAB_RECEIVER_URL = `https://hooks.partner.example/gitlab/events?token=${SIM_RECEIVER_TOKEN}`;

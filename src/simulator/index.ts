@@ -13,9 +13,7 @@ export {
 } from './traffic.js';
 export * from './secrets.js';
 export { gitlabEntry, gitlabInternalErrorEntry } from './gitlab-entries.js';
-export { SIM_GITLAB_RECEIVER_SECRET, SIM_GITLAB_SECRETS, SIM_GITLAB_TOKEN } from './gitlab-api.js';
 export { simulatedSource, type SimulatedSourceSpec } from './sources.js';
 export { SIM_SVIX_RECEIVER_URL, svixAttempt, svixConnectError, svixId, svixTimestamp } from './svix-entries.js';
-export { SIM_SVIX_TOKEN } from './svix-api.js';
 export { GITHUB_FAILURES, githubDelivery, githubDeliveryDetail, githubDeliveryLog } from './github-entries.js';
-export { SIM_GITHUB_APP_ID, SIM_GITHUB_TOKEN, simGithubAppKeys } from './github-api.js';
+export { SIM_GITHUB_APP_ID, simGithubAppKeys } from './github-api.js';

@@ -7,8 +7,9 @@ import { SVIX_MAX_LIMIT, SVIX_STATUS, SVIX_WITHHELD_CONTENT, type SvixHttpError,
 import { parseIsoTimestamp } from '../providers/timestamp.js';
 import type { AnswerContext, ProviderApi } from './provider-api.js';
 
-/** Svix bearer token the simulator accepts by default. */
-export const SIM_SVIX_TOKEN = 'sim-svix-token-3f9c1a7e5b20d846';
+import { SIM_SVIX_TOKEN } from './secrets.js';
+
+export { SIM_SVIX_TOKEN };
 
 export const SVIX_UNAUTHORIZED_BODY: SvixHttpError = { code: 'authentication_failed', detail: 'Incorrect authentication credentials.' };
 /** Svix's answer for an unknown application or endpoint (the shared server sends its own 404 today). */
