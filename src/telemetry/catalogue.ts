@@ -97,7 +97,7 @@ export const METRICS = {
     kind: 'counter',
     unit: '',
     labels: [...DELIVERY, 'status'],
-    help: 'Finished delivery attempts whose attempt number is above 1.',
+    help: 'Finished delivery attempts that re-send an event already attempted: an attempt number above 1, a redelivery or a manual re-send.',
   },
   deliveriesExhausted: {
     prometheusName: 'webhook_deliveries_exhausted_total',
@@ -105,7 +105,7 @@ export const METRICS = {
     kind: 'counter',
     unit: '',
     labels: [...DELIVERY],
-    help: 'Failed delivery attempts after which the provider schedules no retry (only providers that report retries).',
+    help: 'Failed delivery attempts after which the provider schedules no retry (providers that report retry schedules, and providers that never retry by themselves).',
   },
   deliveriesPending: {
     prometheusName: 'webhook_deliveries_pending',
