@@ -8,12 +8,12 @@ import {
   type MetricProducer,
   type ViewOptions,
 } from '@opentelemetry/sdk-metrics';
-import { METER_NAME, METRICS } from './catalogue.js';
-import { DeliveryHistogram } from './delivery-histogram.js';
+import { METER_NAME } from './catalogue.js';
+import { DeliveryMetrics } from './delivery-aggregation.js';
 import { sdkMetrics } from './instruments.js';
 import { exporterResource } from './resource.js';
 
-/** Builds a reader that also collects our own producers (the delivery histogram). */
+/** Builds a reader that also collects our own producers (the delivery metrics). */
 export type MetricReaderFactory = (producers: MetricProducer[]) => IMetricReader;
 
 export interface MetricsPipelineOptions {
@@ -29,15 +29,15 @@ export interface MetricsPipeline {
   meterProvider: MeterProvider;
   meter: Meter;
   exporter: PrometheusExporter;
-  /** webhook_delivery_duration_seconds, outside the SDK's instruments: see delivery-histogram.ts. */
-  deliveryDuration: DeliveryHistogram;
+  /** The per-entry delivery metrics, outside the SDK's instruments: see delivery-aggregation.ts. */
+  deliveryMetrics: DeliveryMetrics;
 }
 
 export function createMetricsPipeline(opts: MetricsPipelineOptions): MetricsPipeline {
   const resource = exporterResource(opts.serviceVersion);
   const scope = { name: METER_NAME, version: opts.serviceVersion };
-  const deliveryDuration = new DeliveryHistogram(METRICS.deliveryDuration, opts.histogramBuckets, scope, opts.cardinalityLimit, resource);
-  const producers = [deliveryDuration];
+  const deliveryMetrics = new DeliveryMetrics(opts.histogramBuckets, scope, opts.cardinalityLimit, resource);
+  const producers = [deliveryMetrics];
   // We serve /metrics on our own server, next to /healthz and the status page.
   const exporter = new PrometheusExporter({ preventServerStart: true, metricProducers: producers });
   const meterProvider = new MeterProvider({
@@ -45,7 +45,7 @@ export function createMetricsPipeline(opts: MetricsPipelineOptions): MetricsPipe
     views: catalogueViews(opts),
     readers: [exporter, ...(opts.extraReaders ?? []).map((reader) => reader(producers))],
   });
-  return { meterProvider, exporter, deliveryDuration, meter: meterProvider.getMeter(scope.name, scope.version) };
+  return { meterProvider, exporter, deliveryMetrics, meter: meterProvider.getMeter(scope.name, scope.version) };
 }
 
 /**

@@ -3,12 +3,12 @@ import type { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import type { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { isFinished, type DeliveryAttempt, type FinishedStatus } from '../providers/types.js';
 import { cardinalityLimit, NO_HTTP_STATUS } from './catalogue.js';
-import type { DeliveryHistogram, HistogramSeries } from './delivery-histogram.js';
+import type { CounterSeries, DeliveryMetrics, HistogramSeries } from './delivery-aggregation.js';
 import { EventTypeCap } from './event-cap.js';
 import { createInstruments, type Instruments } from './instruments.js';
 import { createMetricsPipeline, type MetricReaderFactory } from './meter-provider.js';
 import { PrometheusTextSerializer } from './prometheus-text.js';
-import { retainedKey, SeriesAttributes, seriesAttributes, SeriesMap, Tally } from './series.js';
+import { retainedKey, SeriesAttributes, seriesAttributes, SeriesMap } from './series.js';
 
 export interface TelemetryOptions {
   /** Seconds. */
@@ -20,13 +20,25 @@ export interface TelemetryOptions {
   extraMetricReaders?: MetricReaderFactory[];
 }
 
-/** Made on first use: a series without durations has no histogram, and most see no retry or exhaustion. */
+/** Every delivery series of one webhook, by the entry's raw event type: one small list per event. */
+interface WebhookDeliveries {
+  readonly source: string;
+  readonly provider: string;
+  readonly webhookId: string;
+  readonly byEventType: Map<string, DeliverySeries[]>;
+}
+
+/** One (event, status, HTTP code) of a webhook. Its metric series are made on first use: most see no retry or exhaustion. */
 interface DeliverySeries {
-  readonly labels: readonly [source: string, provider: string, webhookId: string, event: string, status: FinishedStatus];
-  readonly deliveries: Attributes;
+  readonly status: FinishedStatus;
+  /** undefined: no HTTP response. */
+  readonly httpStatusCode: number | undefined;
+  /** source, provider, webhook_id, event label (after the cap), status. */
+  readonly labels: readonly [string, string, string, string, FinishedStatus];
+  readonly deliveries: CounterSeries;
   duration?: HistogramSeries;
-  retries?: Attributes;
-  exhausted?: Attributes;
+  retries?: CounterSeries;
+  exhausted?: CounterSeries;
 }
 
 /** Owns the instruments: the poller reports what it read, this turns it into series. */
@@ -36,7 +48,7 @@ export class ExporterTelemetry {
   // The exporter only collects: its own serializer is ~25x slower at 10k series (prometheus-text.ts).
   private readonly serializer = new PrometheusTextSerializer();
   private readonly instruments: Instruments;
-  private readonly deliveryDuration: DeliveryHistogram;
+  private readonly deliveryMetrics: DeliveryMetrics;
   private readonly eventCap: EventTypeCap;
   private readonly series = {
     deliveriesPending: new SeriesAttributes('deliveriesPending'),
@@ -48,8 +60,8 @@ export class ExporterTelemetry {
     /** source, webhook_id: the labels of every other per-webhook health metric. */
     webhook: new SeriesAttributes('up'),
   };
-  /** Keyed by source, provider, webhook, event label, status and HTTP code: see deliverySeries. */
-  private readonly deliverySeriesByKey = new SeriesMap<DeliverySeries>();
+  /** Keyed by source, provider and webhook: see deliverySeries. */
+  private readonly webhookDeliveriesByKey = new SeriesMap<WebhookDeliveries>();
   /** Newest createdAt recorded per last-delivery series, Unix ms; that gauge never moves back. */
   private readonly newestDeliveryMs = new Map<Attributes, number>();
 
@@ -64,7 +76,7 @@ export class ExporterTelemetry {
     this.meterProvider = pipeline.meterProvider;
     this.exporter = pipeline.exporter;
     this.instruments = createInstruments(pipeline.meter);
-    this.deliveryDuration = pipeline.deliveryDuration;
+    this.deliveryMetrics = pipeline.deliveryMetrics;
     this.eventCap = new EventTypeCap(opts.maxEventTypes);
     for (const source of opts.sources) {
       for (const webhookId of source.webhooks) this.initialiseHealthSeries(source.name, webhookId);
@@ -78,51 +90,54 @@ export class ExporterTelemetry {
     attempts: readonly DeliveryAttempt[],
     reportsRetries: boolean,
   ): void {
-    const deliveries = new Tally();
-    const retries = new Tally();
-    const exhausted = new Tally();
+    const metrics = this.deliveryMetrics;
+    let webhook: WebhookDeliveries | undefined;
     for (const attempt of attempts) {
       if (!isFinished(attempt.status)) continue;
-      const status = attempt.status;
-      const event = this.eventCap.label(source, attempt.eventType);
-      const series = this.deliverySeries(source, provider, attempt.webhookId, event, status, attempt.httpStatusCode);
-      deliveries.increment(series.deliveries);
-      if (attempt.durationSeconds !== undefined) (series.duration ??= this.durationSeries(series)).record(attempt.durationSeconds);
+      // A page is one webhook's: the lookup by webhook happens once per page, not per entry.
+      if (webhook?.webhookId !== attempt.webhookId) webhook = this.webhookDeliveries(source, provider, attempt.webhookId);
+      const series = this.deliverySeries(webhook, attempt.eventType, attempt.status, attempt.httpStatusCode);
+      series.deliveries.value += 1;
+      if (attempt.durationSeconds !== undefined) {
+        (series.duration ??= metrics.duration.series(retainedKey(series.labels), seriesAttributes('deliveryDuration', series.labels))).record(attempt.durationSeconds);
+      }
       if (attempt.attemptNumber !== undefined && attempt.attemptNumber > 1) {
-        retries.increment((series.retries ??= seriesAttributes('deliveryRetries', series.labels)));
+        (series.retries ??= metrics.retries.series(retainedKey(series.labels), seriesAttributes('deliveryRetries', series.labels))).value += 1;
       }
       // Only a provider that reports retry schedules can say that none follows.
-      if (reportsRetries && status === 'failed' && attempt.nextRetryAtMs === null) {
-        const [, , webhookId, event] = series.labels;
-        exhausted.increment((series.exhausted ??= seriesAttributes('deliveriesExhausted', [source, provider, webhookId, event])));
+      if (reportsRetries && attempt.status === 'failed' && attempt.nextRetryAtMs === null) {
+        const labels = series.labels.slice(0, 4) as [string, string, string, string];
+        (series.exhausted ??= metrics.exhausted.series(retainedKey(labels), seriesAttributes('deliveriesExhausted', labels))).value += 1;
       }
     }
-    deliveries.addTo(this.instruments.deliveries);
-    retries.addTo(this.instruments.deliveryRetries);
-    exhausted.addTo(this.instruments.deliveriesExhausted);
   }
 
-  /** The attributes of every delivery metric an entry can touch, found with one lookup per entry. */
-  private deliverySeries(
-    source: string,
-    provider: string,
-    webhookId: string,
-    event: string,
-    status: FinishedStatus,
-    httpStatusCode: number | undefined,
-  ): DeliverySeries {
-    const code = httpStatusCode === undefined ? NO_HTTP_STATUS : String(httpStatusCode);
-    // Attributes made here, not through a SeriesAttributes map: this map already keeps them,
-    // and a second index per metric would cost ~4 MB at 10k series.
-    return this.deliverySeriesByKey.getOrCreate([source, provider, webhookId, event, status, code], () => {
-      const labels = [source, provider, webhookId, event, status] as const;
-      return { labels, deliveries: seriesAttributes('deliveries', [...labels, code]) };
-    });
+  private webhookDeliveries(source: string, provider: string, webhookId: string): WebhookDeliveries {
+    return this.webhookDeliveriesByKey.getOrCreate([source, provider, webhookId], () => ({ source, provider, webhookId, byEventType: new Map() }));
   }
 
-  /** Shared by the delivery series that differ only in HTTP code. */
-  private durationSeries({ labels }: DeliverySeries): HistogramSeries {
-    return this.deliveryDuration.series(retainedKey(labels), seriesAttributes('deliveryDuration', labels));
+  /**
+   * The series an entry counts in: a Map lookup by event type and a short scan by status and code,
+   * with no key built per entry. The event cap is asked only when an event type is new to the webhook.
+   */
+  private deliverySeries(webhook: WebhookDeliveries, eventType: string, status: FinishedStatus, httpStatusCode: number | undefined): DeliverySeries {
+    let list = webhook.byEventType.get(eventType);
+    if (list === undefined) {
+      list = [];
+      webhook.byEventType.set(eventType, list);
+    }
+    for (const series of list) if (series.status === status && series.httpStatusCode === httpStatusCode) return series;
+    const { source, provider, webhookId } = webhook;
+    const labels = [source, provider, webhookId, this.eventCap.label(source, eventType), status] as const;
+    const values = [...labels, httpStatusCode === undefined ? NO_HTTP_STATUS : String(httpStatusCode)] as const;
+    const series: DeliverySeries = {
+      status,
+      httpStatusCode,
+      labels,
+      deliveries: this.deliveryMetrics.deliveries.series(retainedKey(values), seriesAttributes('deliveries', values)),
+    };
+    list.push(series);
+    return series;
   }
 
   /** Called for every finished entry seen, counted or only marked seen; keeps the newest. */

@@ -1,4 +1,4 @@
-import type { Attributes, Counter } from '@opentelemetry/api';
+import type { Attributes } from '@opentelemetry/api';
 import { METRICS, type LabelValues, type MetricKey } from './catalogue.js';
 
 /**
@@ -52,17 +52,4 @@ function seriesKey(values: readonly string[]): string {
  */
 export function retainedKey(values: readonly string[]): string {
   return values.map((value) => `${value.length}:${value}`).join('');
-}
-
-/** Sums increments per series so a page of entries becomes one add() per series. */
-export class Tally {
-  private readonly counts = new Map<Attributes, number>();
-
-  increment(attributes: Attributes): void {
-    this.counts.set(attributes, (this.counts.get(attributes) ?? 0) + 1);
-  }
-
-  addTo(counter: Counter): void {
-    for (const [attributes, count] of this.counts) counter.add(count, attributes);
-  }
 }
