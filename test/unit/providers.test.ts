@@ -394,4 +394,53 @@ describe('parseIsoTimestamp', () => {
     const instants = fc.integer({ min: Date.UTC(1970, 0, 1), max: Date.UTC(2200, 0, 1) });
     fc.assert(fc.property(instants, (ms) => parseIsoTimestamp(new Date(ms).toISOString()) === ms));
   });
+
+  it('answers as the regular expression it replaced, on valid, near-valid and random strings', () => {
+    // Built from the grammar's pieces, each sometimes wrong, so most strings sit near the edge of the form.
+    const digitsOf = (length: number) => fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: length, maxLength: length });
+    const piece = <T extends string>(valid: fc.Arbitrary<T>, ...odd: string[]) => fc.oneof({ weight: 8, arbitrary: valid }, fc.constantFrom('', ...odd));
+    const nearValid = fc
+      .tuple(
+        piece(fc.constantFrom(' ', '', '\t')),
+        piece(digitsOf(4), '202', '20245', '2o24'),
+        piece(fc.constant('-'), '/'),
+        piece(fc.constantFrom('01', '02', '04', '12', '13', '00'), '1'),
+        piece(fc.constant('-'), '_'),
+        piece(fc.constantFrom('01', '28', '29', '30', '31', '32', '00'), '9'),
+        piece(fc.constantFrom('T', 't'), ' ', 'X'),
+        piece(fc.constantFrom('00', '09', '23', '24'), '7'),
+        piece(fc.constant(':'), '.'),
+        piece(fc.constantFrom('00', '59', '60'), '5'),
+        piece(fc.constantFrom('', ':00', ':59', ':60', ':5'), ':'),
+        piece(fc.constantFrom('', '.0', '.5', '.123', '.123456789', '.1234567890', '.'), '.x'),
+        piece(fc.constantFrom('', 'Z', 'z', '+02:00', '-0130', '+05', '+05:', '+5', '-12:3', 'UTC', 'ZZ'), '+'),
+        piece(fc.constantFrom('', ' ', '\n'), 'x', '0', '00'),
+      )
+      .map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(fc.oneof(nearValid, fc.string({ maxLength: 40 }), fc.date({ noInvalidDate: true }).map((date) => date.toISOString())), (text) => {
+        expect(parseIsoTimestamp(text)).toBe(parseIsoTimestampByRegex(text));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
 });
+
+/** The regular-expression reader that parseIsoTimestamp replaced for speed: the reference for its answers. */
+function parseIsoTimestampByRegex(value: string): number | undefined {
+  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i.exec(value.trim());
+  if (!match) return undefined;
+  const [year, month, day, hour, minute] = match.slice(1, 6).map(Number) as [number, number, number, number, number];
+  const second = match[6] === undefined ? 0 : Number(match[6]);
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = month === 2 && leap ? 29 : [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+  if (month < 1 || month > 12 || day < 1 || day > (days as number) || hour > 23 || minute > 59 || second > 59) return undefined;
+  const ms = match[7] === undefined ? 0 : Number(match[7].padEnd(3, '0').slice(0, 3));
+  const zone = match[8];
+  let offsetMs = 0;
+  if (zone !== undefined && zone.toUpperCase() !== 'Z') {
+    const digits = zone.slice(1).replace(':', '');
+    offsetMs = (zone.startsWith('-') ? -1 : 1) * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0')) * 60_000;
+  }
+  return Date.UTC(year, month - 1, day, hour, minute, second, ms) - offsetMs;
+}
