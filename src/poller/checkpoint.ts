@@ -62,11 +62,6 @@ export class Checkpoint {
     return depth;
   }
 
-  /** True when the id has been handled (finished and recorded or marked) or is being held as pending. */
-  knows(logId: string): boolean {
-    return this.seen.has(logId) || this.pending.has(logId);
-  }
-
   /**
    * Drops the pending entries a complete read passed over without returning, strictly newer than
    * `coveredDownToMs` (ties at the oldest entry read may sit on the next, unread page): retention

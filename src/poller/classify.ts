@@ -20,11 +20,12 @@ export type Classification =
 
 export interface CheckpointView {
   readonly seen: { has(id: string): boolean };
-  readonly pending: { has(id: string): boolean };
+  readonly pending: { readonly size: number; has(id: string): boolean };
 }
 
 export function classify(attempt: Pick<DeliveryAttempt, 'logId' | 'status' | 'createdAtMs'>, checkpoint: CheckpointView, floorMs: number): Classification {
-  if (checkpoint.pending.has(attempt.logId)) return isFinished(attempt.status) ? 'finished-pending' : 'still-pending';
+  // Most logs hold nothing pending: then one lookup per entry, not two.
+  if (checkpoint.pending.size > 0 && checkpoint.pending.has(attempt.logId)) return isFinished(attempt.status) ? 'finished-pending' : 'still-pending';
   if (checkpoint.seen.has(attempt.logId)) return 'known';
   if (attempt.createdAtMs < floorMs) return 'too-old';
   return isFinished(attempt.status) ? 'new-finished' : 'now-pending';

@@ -66,13 +66,9 @@ export async function readLog(settings: ReadSettings, deps: ReadDeps): Promise<R
   const readDepthMs = checkpoint.readDepthMs(settings.lookbackMs);
   const result: ReadResult = { failure: undefined, pages: 0, entriesRead: 0, counted: [], marked: 0, invalid: 0, gap: undefined, tooOld: 0, unchanged: false, etag: undefined, warning: undefined };
   let firstPageEtag: string | undefined;
-  const pendingNotSeen = new Set(checkpoint.pending.keys());
+  const progress = new ReadProgress(new Set(checkpoint.pending.keys()));
   const invalidThisRead = new Set<string>();
-  let newestReadMs: number | undefined;
-  let oldestReadMs = Infinity;
-  let anyKnown = false;
   let reachedEnd = false;
-  const newestFinished = new NewestFinished();
 
   // A first read has nothing to compare with; a conditional request there would only skip counting.
   const ifNoneMatch = firstRead ? undefined : deps.etag;
@@ -94,53 +90,23 @@ export async function readLog(settings: ReadSettings, deps: ReadDeps): Promise<R
     result.pages += 1;
     result.entriesRead += page.entryCount;
     result.invalid += recordNewInvalid(recorder, source, page.invalid, checkpoint.invalid, invalidThisRead);
-    if (firstRead && settings.startFrom === 'now' && newestReadMs === undefined && page.attempts.length > 0) {
+    if (firstRead && settings.startFrom === 'now' && progress.newestReadMs === undefined && page.attempts.length > 0) {
       floorMs = newestCreatedAtMs(page.attempts) - settings.lookbackMs;
     }
 
     for (const id of page.withdrawn ?? []) {
-      pendingNotSeen.delete(id);
+      progress.pendingNotSeen.delete(id);
       checkpoint.pending.delete(id);
     }
-    const toRecord: DeliveryAttempt[] = [];
-    let pageOldest = Infinity;
-    for (const attempt of page.attempts) {
-      newestReadMs = Math.max(newestReadMs ?? -Infinity, attempt.createdAtMs);
-      pageOldest = Math.min(pageOldest, attempt.createdAtMs);
-      pendingNotSeen.delete(attempt.logId);
-      if (checkpoint.knows(attempt.logId)) anyKnown = true;
-      switch (classify(attempt, checkpoint, floorMs)) {
-        case 'known':
-        case 'still-pending':
-          break;
-        case 'too-old':
-          result.tooOld += 1;
-          break;
-        case 'now-pending':
-          checkpoint.pending.set(attempt.logId, attempt.createdAtMs);
-          break;
-        case 'finished-pending':
-          checkpoint.pending.delete(attempt.logId);
-          checkpoint.seen.set(attempt.logId, attempt.createdAtMs);
-          toRecord.push(attempt);
-          newestFinished.note(attempt);
-          break;
-        case 'new-finished':
-          checkpoint.seen.set(attempt.logId, attempt.createdAtMs);
-          if (counting) toRecord.push(attempt);
-          else result.marked += 1;
-          newestFinished.note(attempt);
-          break;
-      }
-    }
+    const { toRecord, pageOldest } = applyPage(page.attempts, checkpoint, floorMs, counting, progress);
     // Recorded page by page: a later page that fails must not take these back (they are in `seen`).
     if (toRecord.length > 0) {
       recorder.recordDeliveries(source, adapter.provider, toRecord, adapter.capabilities.retries);
       for (const attempt of toRecord) result.counted.push(attempt);
     }
-    newestFinished.flush(recorder, source, adapter.provider, webhookId);
+    progress.newestFinished.flush(recorder, source, adapter.provider, webhookId);
 
-    oldestReadMs = Math.min(oldestReadMs, pageOldest);
+    progress.oldestReadMs = Math.min(progress.oldestReadMs, pageOldest);
     if (read.last) {
       reachedEnd = adapter.paging.kind === 'paged' || page.entryCount < adapter.paging.windowSize;
       break;
@@ -149,6 +115,8 @@ export async function readLog(settings: ReadSettings, deps: ReadDeps): Promise<R
     if (pageOldest < Math.min(floorMs, readDepthMs)) break;
   }
 
+  result.tooOld = progress.tooOld;
+  result.marked = progress.marked;
   if (result.failure) {
     // The checkpoint stays where it was; the next read covers the window again.
     for (const key of invalidThisRead) checkpoint.invalid.add(key);
@@ -156,6 +124,7 @@ export async function readLog(settings: ReadSettings, deps: ReadDeps): Promise<R
     return result;
   }
   checkpoint.invalid = invalidThisRead;
+  const { newestReadMs, oldestReadMs, anyKnown, pendingNotSeen } = progress;
   // A newest-N read never reads deeper, so a pending entry it did not return has left its window.
   const coveredDownToMs = reachedEnd || adapter.paging.kind === 'newest-n' ? -Infinity : oldestReadMs;
   const lostPending = checkpoint.dropPendingNotSeen(pendingNotSeen, coveredDownToMs);
@@ -171,6 +140,71 @@ export async function readLog(settings: ReadSettings, deps: ReadDeps): Promise<R
   // into that page and changes its ETag. Deeper, a late entry would hide behind an unchanged page 1.
   result.etag = result.pages === 1 ? firstPageEtag : undefined;
   return result;
+}
+
+/** What a read has learnt so far, page by page. */
+class ReadProgress {
+  newestReadMs: number | undefined = undefined;
+  oldestReadMs = Infinity;
+  /** Some entry read was already known (seen or pending): the read reached what an earlier one read. */
+  anyKnown = false;
+  tooOld = 0;
+  marked = 0;
+  readonly newestFinished = new NewestFinished();
+
+  /** Pending entries not read again yet. */
+  constructor(readonly pendingNotSeen: Set<string>) {}
+}
+
+/**
+ * Classifies a page's entries in the API's order, applying each decision to the checkpoint before
+ * the next, so an entry that shifted to the next page while paging is known when it shows up
+ * again. Returns the finished attempts to record. A synchronous function of its own: V8 optimises
+ * a loop inside an async function late, and this loop runs once per entry.
+ */
+function applyPage(
+  attempts: readonly DeliveryAttempt[],
+  checkpoint: Checkpoint,
+  floorMs: number,
+  counting: boolean,
+  progress: ReadProgress,
+): { toRecord: DeliveryAttempt[]; pageOldest: number } {
+  const toRecord: DeliveryAttempt[] = [];
+  let pageOldest = Infinity;
+  let newest = progress.newestReadMs ?? -Infinity;
+  for (const attempt of attempts) {
+    newest = Math.max(newest, attempt.createdAtMs);
+    pageOldest = Math.min(pageOldest, attempt.createdAtMs);
+    if (progress.pendingNotSeen.size > 0) progress.pendingNotSeen.delete(attempt.logId);
+    // One classification per entry, and known-ness read from it: no second lookup of the id.
+    switch (classify(attempt, checkpoint, floorMs)) {
+      case 'known':
+      case 'still-pending':
+        progress.anyKnown = true;
+        break;
+      case 'too-old':
+        progress.tooOld += 1;
+        break;
+      case 'now-pending':
+        checkpoint.pending.set(attempt.logId, attempt.createdAtMs);
+        break;
+      case 'finished-pending':
+        progress.anyKnown = true;
+        checkpoint.pending.delete(attempt.logId);
+        checkpoint.seen.set(attempt.logId, attempt.createdAtMs);
+        toRecord.push(attempt);
+        progress.newestFinished.note(attempt);
+        break;
+      case 'new-finished':
+        checkpoint.seen.set(attempt.logId, attempt.createdAtMs);
+        if (counting) toRecord.push(attempt);
+        else progress.marked += 1;
+        progress.newestFinished.note(attempt);
+        break;
+    }
+  }
+  if (attempts.length > 0) progress.newestReadMs = newest;
+  return { toRecord, pageOldest };
 }
 
 /** A loop, not Math.max(...spread): no array per page, and no argument-count limit on huge pages. */
