@@ -7,15 +7,19 @@
  * fresh URL per entry only empties the cache now and then.
  */
 const CACHE_LIMIT = 1_000;
-const cache = new Map<string, string | undefined>();
+const cache = new Map<string, string>();
+/** Cached for a URL that cannot be parsed (a sanitised URL is never empty): one lookup per entry, not two. */
+const UNPARSEABLE = '';
 
 /** The URL without user info, query string or fragment; undefined when it cannot be parsed. */
 export function sanitizeUrl(raw: string): string | undefined {
-  if (cache.has(raw)) return cache.get(raw);
-  const sanitized = parseAndStrip(raw);
-  if (cache.size >= CACHE_LIMIT) cache.clear();
-  cache.set(raw, sanitized);
-  return sanitized;
+  let sanitized = cache.get(raw);
+  if (sanitized === undefined) {
+    sanitized = parseAndStrip(raw) ?? UNPARSEABLE;
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    cache.set(raw, sanitized);
+  }
+  return sanitized === UNPARSEABLE ? undefined : sanitized;
 }
 
 function parseAndStrip(raw: string): string | undefined {

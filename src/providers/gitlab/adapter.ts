@@ -79,11 +79,17 @@ export interface GitlabAdapterOptions {
 export function createGitlabAdapter(options: GitlabAdapterOptions): ProviderAdapter {
   const { baseUrl, token, pageSize, maxPages, userAgent = USER_AGENT, bodyLimitBytes } = options;
   const withBodies = bodyCapture(bodyLimitBytes, (entry) => entry.request_data, (entry) => (entry.response_body === '' ? undefined : entry.response_body));
+  // Parsed once per webhook (the configured ones: a few thousand at most), not on every page.
+  const webhooks = new Map<string, GitlabWebhook>();
   const pageRequest = (webhookId: string, page: number): ProviderRequest => {
-    const parsed = parseGitlabWebhook(webhookId);
-    // The config rejects such ids; a stray one asks for a hook that cannot exist (a 404 the
-    // poller reports) rather than throwing inside the poller.
-    const webhook = parsed.ok ? parsed.webhook : { kind: 'project' as const, id: webhookId, hookId: '0' };
+    let webhook = webhooks.get(webhookId);
+    if (webhook === undefined) {
+      const parsed = parseGitlabWebhook(webhookId);
+      // The config rejects such ids; a stray one asks for a hook that cannot exist (a 404 the
+      // poller reports) rather than throwing inside the poller.
+      webhook = parsed.ok ? parsed.webhook : { kind: 'project' as const, id: webhookId, hookId: '0' };
+      webhooks.set(webhookId, webhook);
+    }
     return {
       url: hookEventsUrl(baseUrl, webhook, { page: String(page), per_page: String(pageSize) }),
       headers: { accept: 'application/json', 'user-agent': userAgent, 'private-token': token },

@@ -4,7 +4,8 @@ import { parseIsoTimestamp } from '../timestamp.js';
 import type { DeliveryStatus, NormalizeResult } from '../types.js';
 
 /** Names the event the delivery carries; GitLab writes it `X-Gitlab-Event-UUID`, but names may come in any case. */
-const EVENT_UUID_HEADER = 'x-gitlab-event-uuid';
+const EVENT_UUID_HEADER = 'X-Gitlab-Event-UUID';
+const EVENT_UUID_HEADER_LOWER = EVENT_UUID_HEADER.toLowerCase();
 
 /**
  * One GitLab hook event as a DeliveryAttempt. `request_headers` is read for the event UUID only and
@@ -73,8 +74,10 @@ function readOutcome(value: unknown): Outcome | undefined | typeof WRONG_TYPE {
 function readEventUuid(headers: unknown): Read<string> {
   if (headers === undefined || headers === null) return undefined;
   if (!isRecord(headers)) return WRONG_TYPE;
-  for (const [name, value] of Object.entries(headers)) {
-    if (name.toLowerCase() === EVENT_UUID_HEADER) return readOptionalString(value);
+  // As GitLab writes it, found without lower-casing every header name of every entry.
+  if (Object.hasOwn(headers, EVENT_UUID_HEADER)) return readOptionalString(headers[EVENT_UUID_HEADER]);
+  for (const name of Object.keys(headers)) {
+    if (name.toLowerCase() === EVENT_UUID_HEADER_LOWER) return readOptionalString(headers[name]);
   }
   return undefined;
 }
