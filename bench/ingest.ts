@@ -14,6 +14,12 @@ export interface IngestOptions {
   webhooksPerProvider: number;
   /** Whose pages are read; default Salesfinity and Baanx, the original ingest row. */
   providers?: readonly ProviderName[];
+  /**
+   * Rounds of fresh pages read, untimed, before the measured ones (default 4). The exporter runs
+   * for weeks: its steady state is code V8 has optimised, which one warm-up round does not reach
+   * (docs/performance.md shows the rounds settling).
+   */
+  warmupRounds?: number;
 }
 
 export interface IngestResult {
@@ -27,6 +33,7 @@ export interface IngestResult {
 }
 
 export const INGEST_TARGET = 0.4;
+const DEFAULT_WARMUP_ROUNDS = 4;
 const LOOKBACK_MS = 5 * 60_000;
 const SPACING_MS = 50; // 20 entries/s per webhook
 
@@ -52,6 +59,15 @@ export async function runIngest(options: IngestOptions): Promise<IngestResult> {
     const stream = streams[i % streams.length] as PageStream;
     return [stream, stream.nextPage()] as [PageStream, string];
   }));
+
+  for (let round = 0; round < (options.warmupRounds ?? DEFAULT_WARMUP_ROUNDS); round++) {
+    for (let i = 0; i < options.pagesPerRound; i++) {
+      const stream = streams[i % streams.length] as PageStream;
+      const text = stream.nextPage();
+      sink += (JSON.parse(text) as { count?: number }).count ?? 1;
+      await (readers.get(stream) as PageReader).read(text);
+    }
+  }
 
   // Every round gives each stream the same number of pages (page i goes to stream i mod n).
   const entries = Array.from({ length: options.pagesPerRound }, (_, i) => (streams[i % streams.length] as PageStream).pageSize).reduce((a, b) => a + b, 0);
