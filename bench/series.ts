@@ -73,7 +73,7 @@ export async function populateExporter(seriesCount: number): Promise<ServedExpor
   const server = createServer({
     telemetry,
     isReady: () => true,
-    status: () => ({ version: VERSION, startedAtMs: Date.now(), sources: [] }),
+    status: () => ({ version: VERSION, startedAt: new Date().toISOString(), ready: true, generatedAt: new Date().toISOString(), sources: [] }),
   });
   const port = await listen(server);
   return {

@@ -9,8 +9,9 @@ import type { Logger } from './logger.js';
 import { Poller, type WebhookTarget } from './poller/index.js';
 import { ownsWebhook } from './poller/shard.js';
 import { createAdapter } from './providers/index.js';
-import { createServer } from './server/index.js';
-import { ExporterTelemetry, otlpMetricReadersFromEnv } from './telemetry/index.js';
+import { createServer, type StatusDocument } from './server/index.js';
+import { ExporterTelemetry, otlpMetricReadersFromEnv, WINDOW_MINUTES } from './telemetry/index.js';
+
 import { exporterResource } from './telemetry/resource.js';
 import { DeliveryTracer, tracingRequested, withTracing } from './telemetry/tracing.js';
 import { VERSION } from './version.js';
@@ -53,7 +54,8 @@ export function webhookTargets(config: ExporterConfig): WebhookTarget[] {
 }
 
 export async function buildExporter(config: ExporterConfig, deps: ExporterDeps): Promise<Exporter> {
-  const startedAtMs = Date.now();
+  const now = deps.now ?? Date.now;
+  const startedAtMs = now();
   const targets = webhookTargets(config);
   if (config.shard && config.shard.count > 1) {
     const total = config.sources.reduce((sum, source) => sum + source.webhooks.length, 0);
@@ -69,6 +71,7 @@ export async function buildExporter(config: ExporterConfig, deps: ExporterDeps):
       webhooks: targets.filter((target) => target.source === source.name).map((target) => target.webhookId),
     })),
     extraMetricReaders: await otlpMetricReadersFromEnv(),
+    watchStartMs: startedAtMs,
   });
   // Traces only when OTEL_TRACES_EXPORTER asks: otherwise no provider exists and nothing is sent.
   const tracer = tracingRequested() ? await DeliveryTracer.fromEnv(exporterResource(VERSION), VERSION) : undefined;
@@ -93,7 +96,7 @@ export async function buildExporter(config: ExporterConfig, deps: ExporterDeps):
   const server = createServer({
     telemetry,
     isReady: () => poller.isReady(),
-    status: () => statusSnapshot(config, poller, startedAtMs),
+    status: () => statusDocument(config, poller, telemetry, startedAtMs, now()),
     logger: deps.logger,
   });
 
@@ -135,24 +138,38 @@ export async function buildExporter(config: ExporterConfig, deps: ExporterDeps):
   };
 }
 
-function statusSnapshot(config: ExporterConfig, poller: Poller, startedAtMs: number) {
+/** GET /api/v1/status and the page: the poller's view of each webhook and telemetry's of its deliveries. */
+export function statusDocument(config: ExporterConfig, poller: Poller, telemetry: ExporterTelemetry, startedAtMs: number, nowMs: number): StatusDocument {
   const statuses = poller.statuses();
+  const iso = (ms: number) => new Date(ms).toISOString();
   return {
     version: VERSION,
-    startedAtMs,
+    startedAt: iso(startedAtMs),
+    ready: poller.isReady(),
+    generatedAt: iso(nowMs),
     sources: config.sources.map((source) => ({
       name: source.name,
       provider: source.provider,
       webhooks: statuses
         .filter((status) => status.source === source.name)
-        .map((status) => ({
-          id: status.webhookId,
-          lastPollAtMs: status.lastPollAtMs,
-          lastResult: status.lastResult,
-          lastError: status.lastError,
-          entriesCounted: status.entriesCounted,
-          pending: status.pending,
-        })),
+        .map((status) => {
+          const deliveries = telemetry.deliveryStatus(source.name, source.provider, status.webhookId, nowMs);
+          const failure = deliveries.lastFailure;
+          return {
+            id: status.webhookId,
+            up: status.lastResult === undefined ? null : status.lastResult === 'success',
+            lastPollAt: status.lastPollAtMs === undefined ? null : iso(status.lastPollAtMs),
+            lastError: status.lastError ?? null,
+            window: `${WINDOW_MINUTES}m`,
+            deliveries: { success: deliveries.success, failed: deliveries.failed },
+            successRatio: deliveries.successRatio,
+            durationSeconds: deliveries.durationSeconds,
+            pending: status.pending,
+            exhausted: deliveries.exhausted,
+            lastFailure: failure === undefined ? null : { at: iso(failure.atMs), event: failure.event, httpStatusCode: failure.httpStatusCode, error: failure.error ?? null },
+            perMinute: deliveries.perMinute.map((minute) => ({ at: iso(minute.atMs), success: minute.success, failed: minute.failed })),
+          };
+        }),
     })),
   };
 }

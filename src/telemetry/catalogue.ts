@@ -31,6 +31,13 @@ export function cardinalityLimit(configuredWebhooks: number): number {
   return Math.max(METRIC_CARDINALITY_LIMIT, configuredWebhooks * HEALTH_SERIES_PER_WEBHOOK + 1);
 }
 
+/**
+ * Buckets of webhook_event_delivery_seconds: from a first attempt that succeeds (about a second)
+ * to retry schedules that span more than a day. Fixed, unlike the
+ * configurable response-time buckets: they follow providers' retry schedules, not receivers.
+ */
+export const EVENT_DELIVERY_BUCKETS = [1, 5, 15, 30, 60, 300, 900, 1_800, 3_600, 7_200, 21_600, 43_200, 86_400, 172_800] as const;
+
 export interface LabelDefinition {
   readonly help: string;
   /** The only values the label takes; absent when values come from config or providers. */
@@ -106,6 +113,14 @@ export const METRICS = {
     unit: '',
     labels: [...DELIVERY],
     help: 'Failed delivery attempts after which the provider schedules no retry (providers that report retry schedules, and providers that never retry by themselves).',
+  },
+  eventDelivery: {
+    prometheusName: 'webhook_event_delivery_seconds',
+    instrumentName: 'webhook_event_delivery_seconds',
+    kind: 'histogram',
+    unit: 's',
+    labels: [...DELIVERY],
+    help: "Time until an event was delivered: from its first attempt's createdAt to the end of its first successful attempt, observed once per event (providers that report event ids; events whose first attempt the exporter did not see are left out).",
   },
   deliveriesPending: {
     prometheusName: 'webhook_deliveries_pending',

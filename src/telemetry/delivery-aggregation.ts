@@ -1,5 +1,5 @@
-// The per-entry delivery metrics (deliveries, retries, exhausted and the duration histogram),
-// aggregated here instead of through SDK instruments.
+// The per-entry delivery metrics (deliveries, retries, exhausted, the duration histogram and the
+// time until an event is delivered), aggregated here instead of through SDK instruments.
 //
 // Why: every SDK add() or record() hashes its attributes (JSON.stringify over sorted keys) to find
 // its series, and the API has no way to add a pre-aggregated page. That hashing was the largest
@@ -20,7 +20,7 @@ import {
   type MetricProducer,
 } from '@opentelemetry/sdk-metrics';
 import type { Resource } from '@opentelemetry/resources';
-import { METRICS, type MetricDefinition } from './catalogue.js';
+import { EVENT_DELIVERY_BUCKETS, METRICS, type MetricDefinition } from './catalogue.js';
 
 /** The SDK's own overflow series for attributes past the cardinality limit. */
 const OVERFLOW_ATTRIBUTES: Attributes = { 'otel.metric.overflow': true };
@@ -88,7 +88,7 @@ export class SeriesTable<S extends CounterSeries | HistogramSeries> {
 }
 
 /**
- * The four delivery metrics, exported as the SDK would export a Counter (monotonic cumulative sum)
+ * The delivery metrics, exported as the SDK would export a Counter (monotonic cumulative sum)
  * and an explicit-bucket Histogram without min and max. Always cumulative: an OTLP reader that
  * prefers delta still gets these cumulative.
  */
@@ -97,6 +97,7 @@ export class DeliveryMetrics implements MetricProducer {
   readonly retries: SeriesTable<CounterSeries>;
   readonly exhausted: SeriesTable<CounterSeries>;
   readonly duration: SeriesTable<HistogramSeries>;
+  readonly eventDelivery: SeriesTable<HistogramSeries>;
 
   constructor(
     private readonly boundaries: readonly number[],
@@ -110,6 +111,7 @@ export class DeliveryMetrics implements MetricProducer {
     this.retries = new SeriesTable(METRICS.deliveryRetries, cardinalityLimit, counter);
     this.exhausted = new SeriesTable(METRICS.deliveriesExhausted, cardinalityLimit, counter);
     this.duration = new SeriesTable(METRICS.deliveryDuration, cardinalityLimit, (attributes, startTime) => new HistogramSeries(attributes, boundaries, startTime));
+    this.eventDelivery = new SeriesTable(METRICS.eventDelivery, cardinalityLimit, (attributes, startTime) => new HistogramSeries(attributes, EVENT_DELIVERY_BUCKETS, startTime));
   }
 
   collect(): Promise<CollectionResult> {
@@ -120,6 +122,7 @@ export class DeliveryMetrics implements MetricProducer {
       histogramData(this.duration, this.boundaries, endTime),
       sumData(this.retries, endTime),
       sumData(this.exhausted, endTime),
+      histogramData(this.eventDelivery, EVENT_DELIVERY_BUCKETS, endTime),
     ].filter((metric) => metric.dataPoints.length > 0);
     return Promise.resolve({ resourceMetrics: { resource: this.resource, scopeMetrics: [{ scope: this.scope, metrics }] }, errors: [] });
   }
@@ -179,4 +182,62 @@ function upperBoundIndex(boundaries: readonly number[], value: number): number {
 function now(): HrTime {
   const ms = Date.now();
   return [Math.floor(ms / 1000), (ms % 1000) * 1e6];
+}
+
+/**
+ * Another producer's cumulative sums and histograms as deltas since this view's previous
+ * collection, for a reader that prefers delta (OTLP with
+ * OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=delta), as the SDK would give it from its own
+ * instruments. One view per reader: each keeps the values its reader last saw.
+ */
+export class DeltaView implements MetricProducer {
+  /** Per metric name, the last cumulative point of each series, by its attributes object (one per series). */
+  private readonly previous = new Map<string, WeakMap<Attributes, DataPoint<number | Histogram>>>();
+
+  constructor(private readonly cumulative: MetricProducer) {}
+
+  async collect(): Promise<CollectionResult> {
+    const result = await this.cumulative.collect();
+    for (const scopeMetrics of result.resourceMetrics.scopeMetrics) {
+      scopeMetrics.metrics = scopeMetrics.metrics.map((metric) => this.delta(metric));
+    }
+    return result;
+  }
+
+  private delta(metric: MetricData): MetricData {
+    if (metric.aggregationTemporality !== AggregationTemporality.CUMULATIVE) return metric;
+    let previous = this.previous.get(metric.descriptor.name);
+    if (previous === undefined) this.previous.set(metric.descriptor.name, (previous = new WeakMap()));
+    const last = previous;
+    const since = (point: DataPoint<number | Histogram>) => {
+      const before = last.get(point.attributes);
+      last.set(point.attributes, point);
+      return before;
+    };
+    if (metric.dataPointType === DataPointType.SUM) {
+      const dataPoints = metric.dataPoints.map((point) => {
+        const before = since(point) as DataPoint<number> | undefined;
+        return before === undefined ? point : { ...point, startTime: before.endTime, value: point.value - before.value };
+      });
+      return { ...metric, aggregationTemporality: AggregationTemporality.DELTA, dataPoints };
+    }
+    if (metric.dataPointType === DataPointType.HISTOGRAM) {
+      const dataPoints = metric.dataPoints.map((point) => {
+        const before = since(point) as DataPoint<Histogram> | undefined;
+        if (before === undefined) return point;
+        const { value } = point;
+        return {
+          ...point,
+          startTime: before.endTime,
+          value: {
+            buckets: { boundaries: value.buckets.boundaries, counts: value.buckets.counts.map((count, i) => count - (before.value.buckets.counts[i] ?? 0)) },
+            sum: (value.sum ?? 0) - (before.value.sum ?? 0),
+            count: value.count - before.value.count,
+          },
+        };
+      });
+      return { ...metric, aggregationTemporality: AggregationTemporality.DELTA, dataPoints };
+    }
+    return metric;
+  }
 }

@@ -1,4 +1,5 @@
-export { ExporterTelemetry, type TelemetryOptions } from './metrics.js';
+export { ExporterTelemetry, type TelemetryOptions, type WebhookDeliveryStatus } from './metrics.js';
+export { WINDOW_MINUTES } from './status-window.js';
 export { otlpMetricReadersFromEnv } from './meter-provider.js';
 export {
   cardinalityLimit,

@@ -8,7 +8,7 @@ type InstrumentOf<Kind extends InstrumentKind> = Kind extends 'counter'
     : Gauge;
 
 /** Aggregated by the exporter itself, not by SDK instruments: see delivery-aggregation.ts. */
-export const OWN_AGGREGATION = ['deliveries', 'deliveryDuration', 'deliveryRetries', 'deliveriesExhausted'] as const satisfies readonly MetricKey[];
+export const OWN_AGGREGATION = ['deliveries', 'deliveryDuration', 'deliveryRetries', 'deliveriesExhausted', 'eventDelivery'] as const satisfies readonly MetricKey[];
 type SdkMetricKey = Exclude<MetricKey, (typeof OWN_AGGREGATION)[number]>;
 
 export type Instruments = { [K in SdkMetricKey]: InstrumentOf<(typeof METRICS)[K]['kind']> };

@@ -1,7 +1,9 @@
 import type { Meter } from '@opentelemetry/api';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import {
+  AggregationTemporality,
   AggregationType,
+  InstrumentType,
   MeterProvider,
   PeriodicExportingMetricReader,
   type IMetricReader,
@@ -9,7 +11,7 @@ import {
   type ViewOptions,
 } from '@opentelemetry/sdk-metrics';
 import { METER_NAME } from './catalogue.js';
-import { DeliveryMetrics } from './delivery-aggregation.js';
+import { DeliveryMetrics, DeltaView } from './delivery-aggregation.js';
 import { sdkMetrics } from './instruments.js';
 import { exporterResource } from './resource.js';
 
@@ -60,7 +62,17 @@ export async function otlpMetricReadersFromEnv(): Promise<MetricReaderFactory[]>
   const exportIntervalMillis = positiveNumberFromEnv('OTEL_METRIC_EXPORT_INTERVAL') ?? 60_000;
   const exportTimeoutMillis = Math.min(positiveNumberFromEnv('OTEL_METRIC_EXPORT_TIMEOUT') ?? 30_000, exportIntervalMillis);
   const exporter = await otlpMetricExporterFromEnv();
-  return [(metricProducers) => new PeriodicExportingMetricReader({ exporter, exportIntervalMillis, exportTimeoutMillis, metricProducers })];
+  // Our own delivery metrics are cumulative; a reader that prefers delta gets them as deltas too.
+  const delta = exporter.selectAggregationTemporality?.(InstrumentType.COUNTER) === AggregationTemporality.DELTA;
+  return [
+    (producers) =>
+      new PeriodicExportingMetricReader({
+        exporter,
+        exportIntervalMillis,
+        exportTimeoutMillis,
+        metricProducers: delta ? producers.map((producer) => new DeltaView(producer)) : producers,
+      }),
+  ];
 }
 
 /**

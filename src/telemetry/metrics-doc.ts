@@ -1,5 +1,6 @@
 // Renders the catalogue as Markdown: docs/metrics.md (`npm run docs:metrics`) and the README table.
 import {
+  EVENT_DELIVERY_BUCKETS,
   LABELS,
   METRIC_CARDINALITY_LIMIT,
   METRICS,
@@ -7,6 +8,7 @@ import {
   type LabelDefinition,
   type MetricDefinition,
 } from './catalogue.js';
+import { MAX_TRACKED_EVENTS, TRACKING_HORIZON_MS } from './event-delivery.js';
 
 /** The table of every metric, for docs/metrics.md and the README. */
 export function renderMetricTable(): string {
@@ -57,6 +59,18 @@ ${renderLabelTable()}
   types are counted under \`event="${OTHER_EVENT}"\`. First come, first served, so a series never
   changes its labels while the process runs (which Prometheus would read as a counter reset). After
   a restart, other types may get their own series; totals per source stay exact.
+- **Time to delivery** (\`webhook_event_delivery_seconds\`): per event (the provider's event id, which
+  docs/providers.md names per provider), from its first attempt's \`createdAt\` to the end
+  (\`createdAt\` + duration) of its first successful attempt, observed once, when that success is
+  read. An event that succeeds at once is observed as its response time. Left out: providers that
+  report no event id, and events whose first attempt the exporter did not see, that is attempts
+  older than the exporter's start or numbered as a re-send (an attempt number above 1, a
+  redelivery, a manual re-send). Where a provider does not number its automatic retries, an event
+  that began before the exporter started can be observed from its first retry seen, once, after a
+  start. Bounded: an event is followed only while it has failed and not yet succeeded, for at most
+  ${TRACKING_HORIZON_MS / 3_600_000} hours and ${MAX_TRACKED_EVENTS.toLocaleString('en-US')} events per webhook (the oldest go first; their later success is
+  not observed, or, where retries are not numbered, observed as if it were the first attempt).
+  Buckets: ${EVENT_DELIVERY_BUCKETS.join(', ')} seconds. Nothing of it survives a restart.
 - **Cardinality limit**: of the series of one metric recorded between two scrapes, the
   OpenTelemetry SDK keeps ${METRIC_CARDINALITY_LIMIT} apart (more when the configured webhooks need it).
   Any more are folded into one series labelled \`otel_metric_overflow="true"\` that has none of the

@@ -3,7 +3,10 @@ import type { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import type { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { isFinished, type DeliveryAttempt, type FinishedStatus } from '../providers/types.js';
 import { cardinalityLimit, NO_HTTP_STATUS } from './catalogue.js';
+import type { ReadReport } from '../poller/recorder.js';
 import type { CounterSeries, DeliveryMetrics, HistogramSeries } from './delivery-aggregation.js';
+import { EventDeliveryTracker } from './event-delivery.js';
+import { DeliveryWindow, type LastFailure, type WindowSummary } from './status-window.js';
 import { EventTypeCap } from './event-cap.js';
 import { createInstruments, type Instruments } from './instruments.js';
 import { createMetricsPipeline, type MetricReaderFactory } from './meter-provider.js';
@@ -18,14 +21,26 @@ export interface TelemetryOptions {
   sources: { name: string; provider: string; webhooks: string[] }[];
   /** Readers besides /metrics, e.g. `await otlpMetricReadersFromEnv()`. */
   extraMetricReaders?: MetricReaderFactory[];
+  /** When the exporter began watching, Unix ms (default now): events that began earlier are not timed. */
+  watchStartMs?: number;
 }
 
-/** Every delivery series of one webhook, by the entry's raw event type: one small list per event. */
+/** Every delivery series of one webhook, by the entry's raw event type, and what the status page shows of it. */
 interface WebhookDeliveries {
   readonly source: string;
   readonly provider: string;
   readonly webhookId: string;
   readonly byEventType: Map<string, DeliverySeries[]>;
+  /** webhook_event_delivery_seconds series by raw event type. */
+  readonly eventDeliveryByEventType: Map<string, HistogramSeries>;
+  readonly window: DeliveryWindow;
+  readonly events: EventDeliveryTracker;
+}
+
+/** What the status page shows of one webhook's deliveries. */
+export interface WebhookDeliveryStatus extends WindowSummary {
+  exhausted: number;
+  lastFailure: LastFailure | undefined;
 }
 
 /** One (event, status, HTTP code) of a webhook. Its metric series are made on first use: most see no retry or exhaustion. */
@@ -33,6 +48,8 @@ interface DeliverySeries {
   readonly status: FinishedStatus;
   /** undefined: no HTTP response. */
   readonly httpStatusCode: number | undefined;
+  /** The http_status_code label: "503", or "none". */
+  readonly code: string;
   /** source, provider, webhook_id, event label (after the cap), status. */
   readonly labels: readonly [string, string, string, string, FinishedStatus];
   readonly deliveries: CounterSeries;
@@ -62,6 +79,7 @@ export class ExporterTelemetry {
   };
   /** Keyed by source, provider and webhook: see deliverySeries. */
   private readonly webhookDeliveriesByKey = new SeriesMap<WebhookDeliveries>();
+  private readonly watchStartMs: number;
   /** Newest createdAt recorded per last-delivery series, Unix ms; that gauge never moves back. */
   private readonly newestDeliveryMs = new Map<Attributes, number>();
 
@@ -78,8 +96,12 @@ export class ExporterTelemetry {
     this.instruments = createInstruments(pipeline.meter);
     this.deliveryMetrics = pipeline.deliveryMetrics;
     this.eventCap = new EventTypeCap(opts.maxEventTypes);
+    this.watchStartMs = opts.watchStartMs ?? Date.now();
     for (const source of opts.sources) {
-      for (const webhookId of source.webhooks) this.initialiseHealthSeries(source.name, webhookId);
+      for (const webhookId of source.webhooks) {
+        this.initialiseHealthSeries(source.name, webhookId);
+        this.webhookDeliveries(source.name, source.provider, webhookId);
+      }
     }
   }
 
@@ -98,6 +120,8 @@ export class ExporterTelemetry {
       if (webhook?.webhookId !== attempt.webhookId) webhook = this.webhookDeliveries(source, provider, attempt.webhookId);
       const series = this.deliverySeries(webhook, attempt.eventType, attempt.status, attempt.httpStatusCode);
       series.deliveries.value += 1;
+      webhook.window.record(attempt.createdAtMs, attempt.status, attempt.durationSeconds);
+      if (attempt.status === 'failed') webhook.window.noteFailure(attempt.createdAtMs, series.labels[3], series.code, attempt.errorMessage);
       if (attempt.durationSeconds !== undefined) {
         (series.duration ??= metrics.duration.series(retainedKey(series.labels), seriesAttributes('deliveryDuration', series.labels))).record(attempt.durationSeconds);
       }
@@ -108,12 +132,46 @@ export class ExporterTelemetry {
       if (reportsRetries && attempt.status === 'failed' && attempt.nextRetryAtMs === null) {
         const labels = series.labels.slice(0, 4) as [string, string, string, string];
         (series.exhausted ??= metrics.exhausted.series(retainedKey(labels), seriesAttributes('deliveriesExhausted', labels))).value += 1;
+        webhook.window.exhausted += 1;
       }
     }
   }
 
+  /**
+   * After each read: the events its counted attempts delivered, into webhook_event_delivery_seconds.
+   * Per read rather than per page, because a read lists newest first: an event's success can come
+   * a page before its first attempt.
+   */
+  recordRead(report: ReadReport): void {
+    if (report.counted.length === 0) return;
+    const webhook = this.webhookDeliveries(report.source, report.provider, report.webhookId);
+    for (const { attempt, seconds } of webhook.events.observe(report.counted, report.finishedAtMs)) {
+      let series = webhook.eventDeliveryByEventType.get(attempt.eventType);
+      if (series === undefined) {
+        const labels = [webhook.source, webhook.provider, webhook.webhookId, this.eventCap.label(webhook.source, attempt.eventType)] as const;
+        series = this.deliveryMetrics.eventDelivery.series(retainedKey(labels), seriesAttributes('eventDelivery', labels));
+        webhook.eventDeliveryByEventType.set(attempt.eventType, series);
+      }
+      series.record(seconds);
+    }
+  }
+
+  /** The status page's view of one webhook's deliveries, in the window ending at `nowMs`. */
+  deliveryStatus(source: string, provider: string, webhookId: string, nowMs: number): WebhookDeliveryStatus {
+    const { window } = this.webhookDeliveries(source, provider, webhookId);
+    return { ...window.summary(nowMs), exhausted: window.exhausted, lastFailure: window.lastFailure };
+  }
+
   private webhookDeliveries(source: string, provider: string, webhookId: string): WebhookDeliveries {
-    return this.webhookDeliveriesByKey.getOrCreate([source, provider, webhookId], () => ({ source, provider, webhookId, byEventType: new Map() }));
+    return this.webhookDeliveriesByKey.getOrCreate([source, provider, webhookId], () => ({
+      source,
+      provider,
+      webhookId,
+      byEventType: new Map(),
+      eventDeliveryByEventType: new Map(),
+      window: new DeliveryWindow(),
+      events: new EventDeliveryTracker(this.watchStartMs),
+    }));
   }
 
   /**
@@ -129,10 +187,12 @@ export class ExporterTelemetry {
     for (const series of list) if (series.status === status && series.httpStatusCode === httpStatusCode) return series;
     const { source, provider, webhookId } = webhook;
     const labels = [source, provider, webhookId, this.eventCap.label(source, eventType), status] as const;
-    const values = [...labels, httpStatusCode === undefined ? NO_HTTP_STATUS : String(httpStatusCode)] as const;
+    const code = httpStatusCode === undefined ? NO_HTTP_STATUS : String(httpStatusCode);
+    const values = [...labels, code] as const;
     const series: DeliverySeries = {
       status,
       httpStatusCode,
+      code,
       labels,
       deliveries: this.deliveryMetrics.deliveries.series(retainedKey(values), seriesAttributes('deliveries', values)),
     };

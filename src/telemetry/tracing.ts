@@ -193,6 +193,9 @@ export function withTracing(metrics: PollRecorder, tracer: DeliveryTracer): Poll
     setRateLimitRemaining: (...args) => metrics.setRateLimitRemaining(...args),
     recordInvalid: (...args) => metrics.recordInvalid(...args),
     recordGap: (...args) => metrics.recordGap(...args),
-    recordRead: (report) => tracer.recordRead(report),
+    recordRead(report) {
+      metrics.recordRead?.(report);
+      tracer.recordRead(report);
+    },
   };
 }

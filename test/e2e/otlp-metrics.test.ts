@@ -85,7 +85,7 @@ describe('OTLP metrics', () => {
     for (const secret of SIM_SECRETS) expect(bytes).not.toContain(secret);
   });
 
-  it('with delta preferred, counters arrive delta and the delivery-duration histogram cumulative (docs/scaling.md)', async () => {
+  it('with delta preferred, counters and histograms arrive delta, those the exporter aggregates itself too (docs/scaling.md)', async () => {
     const before = receiver.requests.length;
     const result = await once({
       OTEL_METRICS_EXPORTER: 'otlp',
@@ -98,10 +98,10 @@ describe('OTLP metrics', () => {
     const body = JSON.parse(exports.at(-1)!.body.toString('utf8')) as JsonMetrics;
     const metrics = body.resourceMetrics.flatMap((rm) => rm.scopeMetrics.flatMap((sm) => sm.metrics));
     const DELTA = 1;
-    const CUMULATIVE = 2;
     expect(metrics.find((m) => m.name === 'webhook_deliveries')?.sum?.aggregationTemporality).toBe(DELTA);
+    expect(metrics.find((m) => m.name === 'webhook_exporter_polls')?.sum?.aggregationTemporality).toBe(DELTA);
     const duration = metrics.find((m) => m.name === 'webhook_delivery_duration_seconds')?.histogram;
-    expect(duration?.aggregationTemporality).toBe(CUMULATIVE);
+    expect(duration?.aggregationTemporality).toBe(DELTA);
     expect(duration?.dataPoints.some((point) => Number(point.count) > 0)).toBe(true);
   });
 

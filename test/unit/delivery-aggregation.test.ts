@@ -3,11 +3,11 @@
 // and ours, and require the same exposition from the OTel Prometheus serializer.
 
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
-import { AggregationType, MeterProvider } from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, AggregationType, MeterProvider, type Histogram } from '@opentelemetry/sdk-metrics';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { METER_NAME, METRICS } from '../../src/telemetry/catalogue.js';
-import { DeliveryMetrics } from '../../src/telemetry/delivery-aggregation.js';
+import { DeliveryMetrics, DeltaView } from '../../src/telemetry/delivery-aggregation.js';
 import { exporterResource } from '../../src/telemetry/resource.js';
 import { retainedKey } from '../../src/telemetry/series.js';
 
@@ -136,5 +136,36 @@ describe('the delivery metrics aggregated by the exporter', () => {
       expect(counts.reduce((sum, [, , count]) => sum + Number(count), 0), name).toBe(12);
     }
     expect(sorted(text)).toEqual(sorted(await exposition(recordings, 'sdk', 5)));
+  });
+});
+
+describe('DeltaView', () => {
+  it('gives each collection the increase since the previous one, sums and histograms, series by series', async () => {
+    const resource = exporterResource(VERSION);
+    const ours = new DeliveryMetrics(BUCKETS, { name: METER_NAME, version: VERSION }, 2_000, resource);
+    const view = new DeltaView(ours);
+    const labels = ['s', 'baanx', 'w', 'e', 'success'];
+    const deliveries = ours.deliveries.series(retainedKey([...labels, '200']), attributesOf(METRICS.deliveries.labels, [...labels, '200']));
+    const duration = ours.duration.series(retainedKey(labels), attributesOf(DURATION.labels, labels));
+    const points = async () => {
+      const { resourceMetrics } = await view.collect();
+      const metrics = resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics);
+      const sum = metrics.find((metric) => metric.descriptor.name === METRICS.deliveries.instrumentName);
+      const histogram = metrics.find((metric) => metric.descriptor.name === DURATION.instrumentName);
+      expect(sum?.aggregationTemporality).toBe(AggregationTemporality.DELTA);
+      expect(histogram?.aggregationTemporality).toBe(AggregationTemporality.DELTA);
+      const histogramPoint = histogram?.dataPoints[0]?.value as Histogram;
+      return { deliveries: sum?.dataPoints[0]?.value, count: histogramPoint.count, sum: histogramPoint.sum, counts: histogramPoint.buckets.counts };
+    };
+    deliveries.value += 3;
+    duration.record(0.2);
+    duration.record(7);
+    expect(await points()).toEqual({ deliveries: 3, count: 2, sum: 7.2, counts: [0, 0, 1, 0, 0, 0, 0, 1, 0, 0] });
+    deliveries.value += 2;
+    duration.record(0.2);
+    expect(await points()).toEqual({ deliveries: 2, count: 1, sum: expect.closeTo(0.2, 9), counts: [0, 0, 1, 0, 0, 0, 0, 0, 0, 0] });
+    expect(await points()).toEqual({ deliveries: 0, count: 0, sum: 0, counts: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0] });
+    // The cumulative producer is untouched: /metrics still reads totals.
+    expect(deliveries.value).toBe(5);
   });
 });

@@ -1,13 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createServer, type ServerDeps, type StatusSnapshot } from '../../src/server/index.js';
+import { createServer, type ServerDeps, type StatusDocument, type StatusWebhook } from '../../src/server/index.js';
 import { httpRequest, type Reply } from '../helpers/http-request.js';
 
 const POLLED_AT_MS = Date.UTC(2025, 0, 15, 10, 0, 0);
 const XSS = '<script>alert(1)</script>';
 
 let ready = false;
-let snapshot: StatusSnapshot;
+let snapshot: StatusDocument;
 let metricsCollections = 0;
 let collectionFails = false;
 
@@ -42,26 +42,39 @@ beforeEach(() => {
   collectionFails = false;
   snapshot = {
     version: '1.2.3',
-    startedAtMs: POLLED_AT_MS - 60_000,
+    startedAt: new Date(POLLED_AT_MS - 60_000).toISOString(),
+    ready: false,
+    generatedAt: new Date(POLLED_AT_MS).toISOString(),
     sources: [
       {
         name: 'baanx-prod',
         provider: 'baanx',
         webhooks: [
-          {
-            id: 'hook-1',
-            lastPollAtMs: POLLED_AT_MS,
-            lastResult: 'error',
-            lastError: 'HTTP 401 from provider',
-            entriesCounted: 42,
-            pending: 3,
-          },
-          { id: 'hook-2', entriesCounted: 0, pending: 0 },
+          webhook({ id: 'hook-1', up: false, lastPollAt: new Date(POLLED_AT_MS).toISOString(), lastError: 'HTTP 401 from provider', pending: 3 }),
+          webhook({ id: 'hook-2' }),
         ],
       },
     ],
   };
 });
+
+/** A webhook with nothing in its window, as before its first poll, with `fields` over it. */
+function webhook(fields: Partial<StatusWebhook> & { id: string }): StatusWebhook {
+  return {
+    up: null,
+    lastPollAt: null,
+    lastError: null,
+    window: '15m',
+    deliveries: { success: 0, failed: 0 },
+    successRatio: null,
+    durationSeconds: null,
+    pending: 0,
+    exhausted: 0,
+    lastFailure: null,
+    perMinute: Array.from({ length: 15 }, (_, i) => ({ at: new Date(POLLED_AT_MS - (14 - i) * 60_000).toISOString(), success: 0, failed: 0 })),
+    ...fields,
+  };
+}
 
 function request(method: string, path: string, body?: string): Promise<Reply> {
   return httpRequest(`${baseUrl}${path}`, method, body === undefined ? {} : { body });
@@ -138,7 +151,7 @@ describe('routing', () => {
   });
 
   it('answers 500 when a handler throws, and keeps serving', async () => {
-    snapshot = undefined as unknown as StatusSnapshot; // status() returning nothing makes the page throw
+    snapshot = undefined as unknown as StatusDocument; // status() returning nothing makes the page throw
     expect(await request('GET', '/')).toMatchObject({ status: 500, body: 'internal error' });
     expect(await request('GET', '/healthz')).toMatchObject({ status: 200 });
   });
@@ -150,44 +163,38 @@ describe('routing', () => {
   });
 });
 
-describe('status page', () => {
-  it('shows each source and webhook with its last poll, result, error, entries counted and pending', async () => {
+describe('status page and its JSON', () => {
+  it('serves the page as HTML that loads nothing from elsewhere', async () => {
     const reply = await request('GET', '/');
     expect(reply.status).toBe(200);
     expect(reply.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(reply.headers['content-security-policy']).toContain("default-src 'none'");
-    const rows = reply.body.match(/<tr>.*<\/tr>/g) ?? [];
-    expect(rows.slice(1)).toEqual([
-      '<tr><td>hook-1</td><td><time>2025-01-15T10:00:00.000Z</time></td><td>error</td>' +
-        '<td><span class="error">HTTP 401 from provider</span></td><td>42</td><td>3</td></tr>',
-      '<tr><td>hook-2</td><td>not yet</td><td></td><td></td><td>0</td><td>0</td></tr>',
-    ]);
-    expect(reply.body).toContain('<h2>baanx-prod (baanx)</h2>');
-    expect(reply.body).toContain('1.2.3');
-    for (const link of ['metrics', 'healthz', 'readyz']) expect(reply.body).toContain(`<a href="${link}">`);
-    expect(reply.body).toContain('Not ready');
+    expect(reply.headers['cache-control']).toBe('no-store');
+    expect(reply.body).toContain('baanx-prod');
+    expect(reply.body).toContain('hook-1');
   });
 
-  it('escapes every config and provider string', async () => {
-    snapshot = {
-      version: XSS,
-      startedAtMs: POLLED_AT_MS,
-      sources: [
-        {
-          name: XSS,
-          provider: XSS,
-          webhooks: [{ id: XSS, lastError: `event ${XSS} "quoted" & 'single'`, entriesCounted: 1, pending: 0 }],
-        },
-      ],
-    };
-    const reply = await request('GET', '/');
-    expect(reply.body).not.toContain('<script');
-    // Version, source name, provider, webhook id and error: five escaped copies.
-    expect(reply.body.split('&lt;script&gt;alert(1)&lt;/script&gt;')).toHaveLength(6);
-    expect(reply.body).toContain('&quot;quoted&quot; &amp; &#39;single&#39;');
+  it('serves GET /api/v1/status as the status document, never cached', async () => {
+    const reply = await request('GET', '/api/v1/status');
+    expect(reply.status).toBe(200);
+    expect(reply.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(reply.headers['cache-control']).toBe('no-store');
+    expect(reply.headers['x-content-type-options']).toBe('nosniff');
+    expect(JSON.parse(reply.body)).toEqual(snapshot);
+  });
+
+  it('escapes every config and provider string on the page; the JSON carries them as data', async () => {
+    const hostile = webhook({ id: XSS, lastError: `event ${XSS} "quoted" & 'single'`, lastFailure: { at: new Date(POLLED_AT_MS).toISOString(), event: XSS, httpStatusCode: '503', error: XSS } });
+    snapshot = { ...snapshot, version: XSS, sources: [{ name: XSS, provider: XSS, webhooks: [hostile] }] };
+    const page = await request('GET', '/');
+    expect(page.body).not.toContain(XSS);
+    expect(page.body).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    const json = await request('GET', '/api/v1/status');
+    expect(JSON.parse(json.body).sources[0].webhooks[0].lastFailure.event).toBe(XSS);
   });
 
   it('answers HEAD without a body', async () => {
     expect(await request('HEAD', '/?refresh=1')).toMatchObject({ status: 200, body: '' });
+    expect(await request('HEAD', '/api/v1/status')).toMatchObject({ status: 200, body: '' });
   });
 });

@@ -12,6 +12,8 @@ export function telemetryOptions(overrides: Partial<TelemetryOptions> = {}): Tel
     maxEventTypes: 100,
     serviceVersion: '1.2.3',
     sources: [{ name: SOURCE, provider: PROVIDER, webhooks: [WEBHOOK] }],
+    // Before the attempts' fixed time, so their events count as seen from their first attempt.
+    watchStartMs: CREATED_AT_MS - 3_600_000,
     ...overrides,
   };
 }
@@ -45,6 +47,9 @@ export function populateEveryMetric(t: ExporterTelemetry): void {
     [attempt({ attemptNumber: 2 }), attempt({ status: 'failed', httpStatusCode: 500, attemptNumber: 6, nextRetryAtMs: null })],
     true,
   );
+  const delivered = attempt({ eventId: 'event-delivered', attemptNumber: 1 });
+  t.recordDeliveries(SOURCE, PROVIDER, [delivered], true);
+  t.recordRead({ source: SOURCE, provider: PROVIDER, webhookId: WEBHOOK, startedAtMs: CREATED_AT_MS, finishedAtMs: CREATED_AT_MS, error: undefined, pages: 1, entriesRead: 1, invalid: 0, counted: [delivered] });
   t.setPending(SOURCE, PROVIDER, WEBHOOK, 2);
   t.noteLastDelivery(SOURCE, PROVIDER, WEBHOOK, 'success', CREATED_AT_MS);
   t.recordPoll(SOURCE, WEBHOOK, 'success', 0.4, CREATED_AT_MS);
