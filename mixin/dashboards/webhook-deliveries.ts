@@ -97,6 +97,20 @@ export function webhookDeliveries(config: MixinConfig): dashboard.Dashboard {
       ),
     )
     .overrideByRegexp('.* exhausted', fixedColour('red'));
+  const timeToDelivery = timeSeries(
+    'Time to delivery p50 / p95 per webhook',
+    "Per event, the time from its first attempt to the end of its first successful attempt (webhook_event_delivery_seconds), per webhook. Equal to the response time while first attempts succeed; it climbs with the provider's retry schedule when they fail. " +
+      'Only providers that report event ids (Baanx, GitHub, GitLab, Svix), and only events whose first attempt the exporter saw; events still undelivered are not in it yet (see exhausted and pending).',
+  )
+    .unit('s')
+    .targets(
+      rangeQueries(
+        ...[0.5, 0.95].map((quantile) => ({
+          expr: `histogram_quantile(${quantile}, ${sumBy([...PER_WEBHOOK, 'le'], rate(select(METRICS.eventDelivery, {}, '_bucket')))})`,
+          legend: `{{source}} / {{webhook_id}} p${quantile * 100}`,
+        })),
+      ),
+    );
   const pending = timeSeries(
     'Pending deliveries',
     'Log entries per webhook whose latest status is pending or processing: not yet finished. A number that keeps growing means the provider is not sending. ' +
@@ -148,6 +162,7 @@ export function webhookDeliveries(config: MixinConfig): dashboard.Dashboard {
         { height: 8, panels: [failuresByEvent, failuresByCode] },
         { height: 8, panels: [responseTime, responseTimeHeatmap] },
         { height: 8, panels: [retries, pending] },
+        { height: 8, panels: [timeToDelivery.span(24)] },
       ],
     },
     config,

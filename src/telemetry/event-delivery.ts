@@ -10,7 +10,8 @@ import type { DeliveryAttempt } from '../providers/types.js';
 
 /** Longer than the longest automatic retry schedule of the built-in providers (about 28 hours). */
 export const TRACKING_HORIZON_MS = 48 * 3_600_000;
-export const MAX_TRACKED_EVENTS = 10_000;
+/** About 160 KB per webhook at most (bench: ~160 bytes per event once the cap evicts). */
+export const MAX_TRACKED_EVENTS = 1_000;
 
 export interface EventDelivered {
   /** The successful attempt that delivered the event. */
@@ -35,7 +36,8 @@ export class EventDeliveryTracker {
     for (const attempt of oldestFirst(counted)) {
       const eventId = attempt.eventId;
       if (eventId === undefined) continue;
-      const firstAtMs = this.pending.get(eventId);
+      // An attempt numbered 1 is its event's first: nothing to look up (most attempts, for providers that number them).
+      const firstAtMs = attempt.attemptNumber === 1 ? undefined : this.pending.get(eventId);
       if (firstAtMs === undefined && !mayBeFirstAttempt(attempt, this.watchStartMs)) continue;
       if (attempt.status === 'success') {
         const endMs = attempt.createdAtMs + (attempt.durationSeconds ?? 0) * 1000;

@@ -35,7 +35,7 @@ import { httpRequest, type Reply } from '../helpers/http-request.js';
 const XSS = '<script>alert(1)</script>';
 /** A label value with every character the text format must escape. */
 const AWKWARD = 'quote"back\\slash\nnewline';
-const PATHS = ['/metrics', '/healthz', '/readyz', '/'] as const;
+const PATHS = ['/metrics', '/healthz', '/readyz', '/', '/api/v1/status'] as const;
 /** server.headersTimeout in src/server/server.ts. */
 const HEADERS_TIMEOUT_MS = 10_000;
 const ENCODINGS = ['http/protobuf', 'http/json'] as const;
@@ -106,6 +106,9 @@ describe('secrets', () => {
     for (const run of runs) {
       expect(run.exit.stdout).toContain('"level":"debug"');
       expect(run.pages['/metrics']!.body).toContain('event="kyc.status.changed"'); // Baanx traffic was counted
+      // The status document carried the failing polls' errors and the failed deliveries' texts too.
+      expect(run.pages['/api/v1/status']!.body).toMatch(/"lastError":"[^"]/);
+      expect(run.pages['/api/v1/status']!.body).toMatch(/"lastFailure":\{/);
       // The echoed credentials reached the log line's "provider says" part, redacted.
       expect(run.exit.stdout).toContain('(the provider says: \\"Bad credentials: [redacted]\\")');
       expect(run.exit.stdout).toContain('(the provider says: \\"authentication_failed: bad token [redacted]\\")');

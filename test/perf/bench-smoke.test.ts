@@ -9,6 +9,8 @@ import { runMemory } from '../../bench/memory.js';
 import { PAGE_SIZES } from '../../bench/pages.js';
 import { runScale } from '../../bench/scale.js';
 import { runScrape } from '../../bench/scrape.js';
+import { runStatus, runTrackerMemory, runWindowMemory, statusRows, trackerMemoryRows, windowMemoryRows } from '../../bench/status.js';
+import { MAX_TRACKED_EVENTS } from '../../src/telemetry/event-delivery.js';
 
 function expectPositive(values: Record<string, number>): void {
   for (const [name, value] of Object.entries(values)) {
@@ -41,6 +43,34 @@ describe('benchmark suite at toy sizes', () => {
     expect(result.samplesMatch).toBe(true);
     expect(result.sampleLines.expected).toBe(100 * 13 + 50 * 3);
     expectPositive({ ours: result.oursMs, promClient: result.promClientMs, ratio: result.ratio, body: result.bodyBytes });
+  });
+
+  it('status serves a document with every webhook and its window, and times it against /metrics', async () => {
+    const result = await runStatus({ webhooks: 20, rounds: 1 });
+    expect(result.webhooksInDocument).toBe(20);
+    expect(result.webhooksWithTraffic).toBe(20);
+    expectPositive({ status: result.statusMs, metrics: result.metricsMs, ratio: result.ratio, statusBytes: result.statusBytes, metricsBytes: result.metricsBytes });
+    const [row] = statusRows(result);
+    expect(row).toMatchObject({ benchmark: 'status 20', target: '≤ 50 ms' });
+    expect(row?.measure).toContain('20 webhooks ok');
+  });
+
+  it('status memory measures a window per webhook, filled and empty, and the event tracker at its cap', () => {
+    const windows = runWindowMemory(1_000);
+    expect(windows.minutesWithTraffic).toBe(15);
+    expectPositive({ empty: windows.emptyBytesPerWebhook, filled: windows.filledBytesPerWebhook });
+    expect(windows.filledBytesPerWebhook).toBeGreaterThan(windows.emptyBytesPerWebhook);
+    expect(windowMemoryRows(windows).map((row) => row.verdict)).toEqual(['info']);
+
+    const tracker = runTrackerMemory({ trackers: 1 });
+    for (const memory of [tracker.filled, tracker.evicting]) {
+      expect(memory.trackedPerWebhook).toBe(MAX_TRACKED_EVENTS);
+      // At least the 36 characters of each id, and less than a kilobyte.
+      expect(memory.bytesPerEvent).toBeGreaterThan(36);
+      expect(memory.bytesPerEvent).toBeLessThan(1024);
+    }
+    expect(tracker.evicting.fedPerWebhook).toBe(2 * MAX_TRACKED_EVENTS);
+    expect(trackerMemoryRows(tracker).map((row) => row.verdict)).toEqual(['info', 'info']);
   });
 
   it('memory is measured in fresh child processes', async () => {
