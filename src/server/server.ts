@@ -1,15 +1,17 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { serveMetrics, type MetricsExposition } from './metrics-endpoint.js';
-import type { StatusSnapshot } from './status.js';
+import type { StatusDocument } from './status.js';
 import { renderStatusPage } from './status-page.js';
+import { STATUS_SCRIPT, STATUS_STYLESHEET, type StatusPageAsset } from './status-page-assets.js';
 
 export interface ServerDeps {
   /** What /metrics serves: ExporterTelemetry. */
   telemetry: MetricsExposition;
   /** True once every webhook has finished its first poll, successful or not. */
   isReady(): boolean;
-  status(): StatusSnapshot;
+  /** What /api/v1/status answers and the page shows, as of now. */
+  status(): StatusDocument;
   logger?: Logger;
 }
 
@@ -19,7 +21,10 @@ const ROUTES = new Map<string, Route>([
   ['/metrics', (deps, req, res) => serveMetrics(deps.telemetry, req, res)],
   ['/healthz', (_deps, _req, res) => sendText(res, 200, 'ok')],
   ['/readyz', (deps, _req, res) => (deps.isReady() ? sendText(res, 200, 'ready') : sendText(res, 503, 'not ready'))],
-  ['/', (deps, _req, res) => sendStatusPage(res, renderStatusPage(deps.status(), deps.isReady()))],
+  ['/', (deps, _req, res) => sendStatusPage(res, renderStatusPage(deps.status()))],
+  ['/status.js', (_deps, _req, res) => sendAsset(res, STATUS_SCRIPT)],
+  ['/status.css', (_deps, _req, res) => sendAsset(res, STATUS_STYLESHEET)],
+  ['/api/v1/status', (deps, _req, res) => sendJson(res, deps.status())],
 ]);
 
 const ALLOWED_METHODS = 'GET, HEAD';
@@ -72,12 +77,35 @@ function sendText(res: ServerResponse, statusCode: number, body: string): void {
   res.end(body);
 }
 
+function sendJson(res: ServerResponse, body: unknown): void {
+  res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', ...NO_STORE_NO_SNIFF });
+  res.end(JSON.stringify(body));
+}
+
 function sendStatusPage(res: ServerResponse, html: string): void {
   res.writeHead(200, {
     'Content-Type': 'text/html; charset=utf-8',
     ...NO_STORE_NO_SNIFF,
-    // Defence in depth next to escaping: the page needs no script and nothing from elsewhere.
-    'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'",
+    // Defence in depth next to escaping: only the exporter's own script, stylesheet and API; no
+    // inline script or style; `data:` for the empty favicon, which spares a /favicon.ico request.
+    'Content-Security-Policy': STATUS_PAGE_CSP,
   });
   res.end(html);
+}
+
+const STATUS_PAGE_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "connect-src 'self'",
+  'img-src data:',
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** The page's script and stylesheet: never cached, so a page and its script always match. */
+function sendAsset(res: ServerResponse, asset: StatusPageAsset): void {
+  res.writeHead(200, { 'Content-Type': asset.contentType, ...NO_STORE_NO_SNIFF });
+  res.end(asset.body());
 }
