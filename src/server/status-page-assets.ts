@@ -18,7 +18,8 @@ let script: string | undefined;
  * The browser runs the very functions the server renders with: the view and client modules' exports,
  * as their compiled source (Function.prototype.toString, as Playwright's page.evaluate ships
  * functions), then the start call. One copy of the logic, no bundler; the price is that those two
- * modules import no values. `__name`: esbuild (tsx) wraps named functions in that helper.
+ * modules import no values (and instrumenting coverage, as istanbul does, would break the script;
+ * V8 coverage does not). `__name`: esbuild (tsx) wraps named functions in that helper.
  */
 export function buildScript(): string {
   return ['"use strict";', '(() => {', scriptDefinitions(), 'startStatusRefresh(pageView);', '})();', ''].join('\n');
