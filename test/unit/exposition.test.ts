@@ -1,5 +1,4 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -9,6 +8,7 @@ import { PrometheusTextSerializer } from '../../src/telemetry/prometheus-text.js
 import { parseExposition, type Exposition, type Sample } from '../helpers/exposition.js';
 import { promtoolCheckMetrics } from '../helpers/promtool.js';
 import { attempt, CREATED_AT_MS, populateEveryMetric, PROVIDER, SOURCE, telemetryOptions, WEBHOOK } from './helpers/telemetry.js';
+import { closeNow, listenOnLoopback } from '../helpers/loopback.js';
 
 // Label values a provider or a config can hand us that the text format must escape.
 const AWKWARD_SOURCE = 'eu "west"\\1';
@@ -21,8 +21,7 @@ const servers: http.Server[] = [];
 afterEach(async () => {
   vi.restoreAllMocks();
   for (const server of servers.splice(0)) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await closeNow(server);
   }
   await Promise.all(running.splice(0).map((instance) => instance.shutdown()));
 });
@@ -67,8 +66,7 @@ function richTelemetry(): ExporterTelemetry {
 async function listen(handler: http.RequestListener): Promise<string> {
   const server = http.createServer(handler);
   servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;
+  return `${await listenOnLoopback(server)}/metrics`;
 }
 
 /** GET /metrics over a real server, with the ResourceMetrics our serializer was handed for it. */

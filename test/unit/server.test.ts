@@ -1,7 +1,7 @@
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createServer, type ServerDeps, type StatusDocument, type StatusWebhook } from '../../src/server/index.js';
 import { httpRequest, type Reply } from '../helpers/http-request.js';
+import { closeNow, listenOnLoopback } from '../helpers/loopback.js';
 
 const POLLED_AT_MS = Date.UTC(2025, 0, 15, 10, 0, 0);
 const XSS = '<script>alert(1)</script>';
@@ -27,14 +27,10 @@ const server = createServer(deps);
 let baseUrl: string;
 
 beforeAll(async () => {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  baseUrl = await listenOnLoopback(server);
 });
 
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-});
+afterAll(() => closeNow(server));
 
 beforeEach(() => {
   ready = false;

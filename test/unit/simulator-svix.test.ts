@@ -3,7 +3,6 @@
 // produces checked against Svix's published schema: the official SDK (npm `svix`) deserialising
 // our answers over loopback HTTP, and a JSON Schema of the SDK's types validated with ajv.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
@@ -30,6 +29,7 @@ import {
 } from '../../src/simulator/svix-api.js';
 import { SIM_SVIX_RECEIVER_URL, svixAttempt, svixConnectError, svixId, svixTimestamp } from '../../src/simulator/svix-entries.js';
 import { recordingRecorder } from './helpers/fake-log.js';
+import { listenOnLoopback } from '../helpers/loopback.js';
 
 const testdata = (name: string): any => JSON.parse(readFileSync(new URL(`../testdata/svix/${name}`, import.meta.url), 'utf8'));
 
@@ -358,8 +358,7 @@ async function serveSvix(api: ProviderApi, log: () => readonly unknown[], raw = 
     const reply = api.answer(log(), Object.fromEntries(url.searchParams), { url, nowMs: T0 });
     send(reply.status, reply.body, reply.headers);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+  return { server, url: await listenOnLoopback(server) };
 }
 
 let servers: Server[] = [];

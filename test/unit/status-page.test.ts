@@ -3,7 +3,6 @@
 // script computes exactly what the server rendered (it ships the same functions).
 
 import { readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import vm from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +12,7 @@ import { buildScript, scriptDefinitions } from '../../src/server/status-page-ass
 import { DEGRADED_BELOW, FAILING_BELOW, formatPercent, pageView } from '../../src/server/status-page-view.js';
 import { renderStatusPage } from '../../src/server/status-page.js';
 import { httpRequest } from '../helpers/http-request.js';
+import { closeNow, listenOnLoopback } from '../helpers/loopback.js';
 
 const NOW = '2026-12-02T04:20:00.000Z';
 const NOW_MS = Date.parse(NOW);
@@ -334,14 +334,10 @@ describe('routes', () => {
   let baseUrl: string;
 
   beforeAll(async () => {
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    baseUrl = await listenOnLoopback(server);
   });
 
-  afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  });
+  afterAll(() => closeNow(server));
 
   it('serves the page with a CSP that allows only its own script, stylesheet and API', async () => {
     const reply = await httpRequest(`${baseUrl}/`, 'GET');

@@ -1,6 +1,6 @@
 // A real OTLP/HTTP receiver on loopback: records every export request as it arrives.
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeNow, listenOnLoopback } from '../../helpers/loopback.js';
 
 export interface OtlpRequest {
   path: string;
@@ -17,8 +17,7 @@ export class OtlpReceiver {
 
   static async start(): Promise<OtlpReceiver> {
     const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const receiver = new OtlpReceiver(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const receiver = new OtlpReceiver(server, await listenOnLoopback(server));
     server.on('request', (req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -38,7 +37,6 @@ export class OtlpReceiver {
   connections = 0;
 
   close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    return closeNow(this.server);
   }
 }
