@@ -21,8 +21,8 @@ export interface EventDelivered {
 
 /** One webhook's events, followed from a failed first attempt until their first success. */
 export class EventDeliveryTracker {
-  /** Event id → createdAt of its first attempt, Unix ms; insertion order is roughly age. */
-  private readonly pending = new Map<string, number>();
+  /** Event id → createdAt of its first attempt, Unix ms; insertion order is roughly age. Made on the first failure. */
+  private pending: Map<string, number> | undefined = undefined;
 
   /**
    * @param watchStartMs attempts older than this cannot be known as an event's first: an earlier
@@ -37,24 +37,25 @@ export class EventDeliveryTracker {
       const eventId = attempt.eventId;
       if (eventId === undefined) continue;
       // An attempt numbered 1 is its event's first: nothing to look up (most attempts, for providers that number them).
-      const firstAtMs = attempt.attemptNumber === 1 ? undefined : this.pending.get(eventId);
+      const firstAtMs = attempt.attemptNumber === 1 ? undefined : this.pending?.get(eventId);
       if (firstAtMs === undefined && !mayBeFirstAttempt(attempt, this.watchStartMs)) continue;
       if (attempt.status === 'success') {
         const endMs = attempt.createdAtMs + (attempt.durationSeconds ?? 0) * 1000;
         delivered.push({ attempt, seconds: Math.max(0, endMs - (firstAtMs ?? attempt.createdAtMs)) / 1000 });
-        if (firstAtMs !== undefined) this.pending.delete(eventId);
+        if (firstAtMs !== undefined) this.pending?.delete(eventId);
       } else if (attempt.status === 'failed' && firstAtMs === undefined) {
-        this.pending.set(eventId, attempt.createdAtMs);
-        if (this.pending.size > MAX_TRACKED_EVENTS) this.pending.delete(this.pending.keys().next().value as string);
+        const pending = (this.pending ??= new Map());
+        pending.set(eventId, attempt.createdAtMs);
+        if (pending.size > MAX_TRACKED_EVENTS) pending.delete(pending.keys().next().value as string);
       }
     }
-    if (this.pending.size > 0) forgetOlderThan(this.pending, nowMs - TRACKING_HORIZON_MS);
+    if (this.pending !== undefined && this.pending.size > 0) forgetOlderThan(this.pending, nowMs - TRACKING_HORIZON_MS);
     return delivered;
   }
 
   /** Events followed now (for the benchmark and tests). */
   get trackedEvents(): number {
-    return this.pending.size;
+    return this.pending?.size ?? 0;
   }
 }
 

@@ -31,8 +31,8 @@ interface WebhookDeliveries {
   readonly provider: string;
   readonly webhookId: string;
   readonly byEventType: Map<string, DeliverySeries[]>;
-  /** webhook_event_delivery_seconds series by raw event type. */
-  readonly eventDeliveryByEventType: Map<string, HistogramSeries>;
+  /** webhook_event_delivery_seconds series by raw event type; made on the first observation. */
+  eventDeliveryByEventType?: Map<string, HistogramSeries>;
   readonly window: DeliveryWindow;
   readonly events: EventDeliveryTracker;
 }
@@ -146,11 +146,12 @@ export class ExporterTelemetry {
     if (report.counted.length === 0) return;
     const webhook = this.webhookDeliveries(report.source, report.provider, report.webhookId);
     for (const { attempt, seconds } of webhook.events.observe(report.counted, report.finishedAtMs)) {
-      let series = webhook.eventDeliveryByEventType.get(attempt.eventType);
+      const byEventType = (webhook.eventDeliveryByEventType ??= new Map());
+      let series = byEventType.get(attempt.eventType);
       if (series === undefined) {
         const labels = [webhook.source, webhook.provider, webhook.webhookId, this.eventCap.label(webhook.source, attempt.eventType)] as const;
         series = this.deliveryMetrics.eventDelivery.series(retainedKey(labels), seriesAttributes('eventDelivery', labels));
-        webhook.eventDeliveryByEventType.set(attempt.eventType, series);
+        byEventType.set(attempt.eventType, series);
       }
       series.record(seconds);
     }
@@ -168,7 +169,6 @@ export class ExporterTelemetry {
       provider,
       webhookId,
       byEventType: new Map(),
-      eventDeliveryByEventType: new Map(),
       window: new DeliveryWindow(),
       events: new EventDeliveryTracker(this.watchStartMs),
     }));

@@ -18,17 +18,6 @@ const DURATION_FACTOR = 1.25;
 const LOG_FACTOR = Math.log(DURATION_FACTOR);
 const DURATION_BUCKETS = Math.ceil(Math.log(600 / DURATION_FLOOR_S) / LOG_FACTOR) + 2;
 
-class MinuteBucket {
-  /** Minutes since the epoch; -1 while unused. */
-  minute = -1;
-  success = 0;
-  failed = 0;
-  /** This minute has response times, at `index × DURATION_BUCKETS` in the window's one array. */
-  hasDurations = false;
-
-  constructor(readonly index: number) {}
-}
-
 export interface LastFailure {
   atMs: number;
   event: string;
@@ -47,33 +36,40 @@ export interface WindowSummary {
   perMinute: Array<{ atMs: number; success: number; failed: number }>;
 }
 
+/** Per minute slot in `slots`: its minute since the epoch (-1 unused), successes, failures. */
+const SLOT_FIELDS = 3;
+
 export class DeliveryWindow {
-  private readonly buckets = Array.from({ length: WINDOW_MINUTES }, (_, index) => new MinuteBucket(index));
   /** Since the exporter started. */
   exhausted = 0;
   lastFailure: LastFailure | undefined = undefined;
-  private durations: Uint32Array | undefined = undefined;
+  /**
+   * The fifteen minute slots, SLOT_FIELDS numbers each, and per slot that minute's response-time
+   * counts. Both are made on first use, and a minute's counts only when it has a response time:
+   * a quiet webhook costs a few bytes, thousands of them are common.
+   */
+  private slots: Int32Array | undefined = undefined;
+  private durations: Array<Uint32Array | undefined> | undefined = undefined;
 
-  /** One finished attempt, by its createdAt. An attempt older than its bucket's minute is left out. */
+  /** One finished attempt, by its createdAt. An attempt older than its slot's minute is left out. */
   record(createdAtMs: number, status: FinishedStatus, durationSeconds: number | undefined): void {
     const minute = Math.floor(createdAtMs / MINUTE_MS);
-    const bucket = this.buckets[((minute % WINDOW_MINUTES) + WINDOW_MINUTES) % WINDOW_MINUTES] as MinuteBucket;
-    if (minute < bucket.minute) return; // fifteen minutes or more older than traffic already counted
-    if (minute > bucket.minute) {
-      bucket.minute = minute;
-      bucket.success = 0;
-      bucket.failed = 0;
-      if (bucket.hasDurations) this.durations?.fill(0, bucket.index * DURATION_BUCKETS, (bucket.index + 1) * DURATION_BUCKETS);
-      bucket.hasDurations = false;
+    const slot = slotOf(minute);
+    const slots = (this.slots ??= new Int32Array(WINDOW_MINUTES * SLOT_FIELDS).fill(-1));
+    const at = slot * SLOT_FIELDS;
+    if (minute < (slots[at] as number)) return; // fifteen minutes or more older than traffic already counted
+    if (minute > (slots[at] as number)) {
+      slots[at] = minute;
+      slots[at + 1] = 0;
+      slots[at + 2] = 0;
+      this.durations?.[slot]?.fill(0);
     }
-    if (status === 'success') bucket.success += 1;
-    else bucket.failed += 1;
+    const field = at + (status === 'success' ? 1 : 2);
+    slots[field] = (slots[field] as number) + 1;
     if (durationSeconds !== undefined) {
-      // One array for all fifteen minutes, made on the first response time (many logs report none).
-      const durations = (this.durations ??= new Uint32Array(WINDOW_MINUTES * DURATION_BUCKETS));
-      const at = bucket.index * DURATION_BUCKETS + durationBucket(durationSeconds);
-      durations[at] = (durations[at] as number) + 1;
-      bucket.hasDurations = true;
+      const durations = ((this.durations ??= new Array<Uint32Array | undefined>(WINDOW_MINUTES))[slot] ??= new Uint32Array(DURATION_BUCKETS));
+      const bucket = durationBucket(durationSeconds);
+      durations[bucket] = (durations[bucket] as number) + 1;
     }
   }
 
@@ -89,22 +85,24 @@ export class DeliveryWindow {
     const durations = new Uint32Array(DURATION_BUCKETS);
     let success = 0;
     let failed = 0;
-    let anyDuration = false;
+    let counted = 0;
     for (let minute = nowMinute - WINDOW_MINUTES + 1; minute <= nowMinute; minute++) {
-      const bucket = this.buckets[((minute % WINDOW_MINUTES) + WINDOW_MINUTES) % WINDOW_MINUTES] as MinuteBucket;
-      const current = bucket.minute === minute;
-      perMinute.push({ atMs: minute * MINUTE_MS, success: current ? bucket.success : 0, failed: current ? bucket.failed : 0 });
-      if (!current) continue;
-      success += bucket.success;
-      failed += bucket.failed;
-      if (bucket.hasDurations && this.durations !== undefined) {
-        anyDuration = true;
-        const offset = bucket.index * DURATION_BUCKETS;
-        for (let i = 0; i < DURATION_BUCKETS; i++) durations[i] = (durations[i] as number) + (this.durations[offset + i] as number);
+      const slot = slotOf(minute);
+      const at = slot * SLOT_FIELDS;
+      const current = this.slots !== undefined && this.slots[at] === minute;
+      const minuteSuccess = current ? (this.slots?.[at + 1] as number) : 0;
+      const minuteFailed = current ? (this.slots?.[at + 2] as number) : 0;
+      perMinute.push({ atMs: minute * MINUTE_MS, success: minuteSuccess, failed: minuteFailed });
+      success += minuteSuccess;
+      failed += minuteFailed;
+      const minuteDurations = current ? this.durations?.[slot] : undefined;
+      if (minuteDurations === undefined) continue;
+      for (let i = 0; i < DURATION_BUCKETS; i++) {
+        durations[i] = (durations[i] as number) + (minuteDurations[i] as number);
+        counted += minuteDurations[i] as number;
       }
     }
     const total = success + failed;
-    const counted = anyDuration ? durations.reduce((sum, n) => sum + n, 0) : 0;
     return {
       success,
       failed,
@@ -113,6 +111,10 @@ export class DeliveryWindow {
       perMinute,
     };
   }
+}
+
+function slotOf(minute: number): number {
+  return ((minute % WINDOW_MINUTES) + WINDOW_MINUTES) % WINDOW_MINUTES;
 }
 
 function durationBucket(seconds: number): number {
