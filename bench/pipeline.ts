@@ -67,6 +67,7 @@ export function pageReader(stream: PageStream, telemetry: ExporterTelemetry, loo
         entriesRead: result.entriesRead,
         invalid: result.invalid,
         counted: result.counted,
+        eventIds: stream.adapter.capabilities.eventIds,
       });
       return result;
     },

@@ -100,7 +100,7 @@ export function webhookDeliveries(config: MixinConfig): dashboard.Dashboard {
   const timeToDelivery = timeSeries(
     'Time to delivery p50 / p95 per webhook',
     "Per event, the time from its first attempt to the end of its first successful attempt (webhook_event_delivery_seconds), per webhook. Equal to the response time while first attempts succeed; it climbs with the provider's retry schedule when they fail. " +
-      'Only providers that report event ids (Baanx, GitHub, GitLab, Svix), and only events whose first attempt the exporter saw; events still undelivered are not in it yet (see exhausted and pending).',
+      'Only providers whose event ids join the attempts of one event (Baanx, GitHub, Svix), and only events whose first attempt the exporter saw; events still undelivered are not in it yet (see exhausted and pending).',
   )
     .unit('s')
     .targets(

@@ -276,6 +276,7 @@ export class Poller {
       entriesRead: result.entriesRead,
       invalid: result.invalid,
       counted: result.counted,
+      eventIds: target.adapter.capabilities.eventIds,
     });
     this.reportRead(runtime, result);
     this.pace(target.source, runtime.requestsPerRead);

@@ -29,4 +29,6 @@ export interface ReadReport {
   invalid: number;
   /** The finished attempts this read counted, in the order read. */
   counted: readonly DeliveryAttempt[];
+  /** The adapter's `capabilities.eventIds`: the attempts' event ids join the attempts of one event. */
+  eventIds: boolean;
 }

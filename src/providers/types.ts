@@ -112,7 +112,11 @@ export type Paging = { kind: 'paged'; pageSize: number; maxPages: number } | { k
 export interface Capabilities {
   /** Entries carry attempt numbers and retry schedules, so exhausted deliveries can be told. */
   retries: boolean;
-  /** Entries carry an event id shared by the attempts of one event. */
+  /**
+   * Entries carry an event id that every attempt of one event shares, retries and re-sends
+   * included: the exporter then times each event until its first success
+   * (webhook_event_delivery_seconds). An id that only links spans does not qualify.
+   */
   eventIds: boolean;
   /** Entries can be read before they finish (pending, sending) and change in place. */
   unfinishedStates: boolean;

@@ -143,7 +143,7 @@ export class ExporterTelemetry {
    * a page before its first attempt.
    */
   recordRead(report: ReadReport): void {
-    if (report.counted.length === 0) return;
+    if (!report.eventIds || report.counted.length === 0) return;
     const webhook = this.webhookDeliveries(report.source, report.provider, report.webhookId);
     for (const { attempt, seconds } of webhook.events.observe(report.counted, report.finishedAtMs)) {
       const byEventType = (webhook.eventDeliveryByEventType ??= new Map());

@@ -1,11 +1,11 @@
 // GET /api/v1/status and webhook_event_delivery_seconds through the whole exporter, against the
 // simulator over loopback: the window's counts and ratio, the last failure, exhausted, poll health
-// before and after the first poll, the time until each event is delivered, the event cap, and no
-// secret in the document.
+// before and after the first poll, the time until each event is delivered (and not for a provider
+// whose event ids do not join attempts), the event cap, and no secret in the document.
 
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { StatusDocument, StatusWebhook } from '../../src/server/index.js';
-import { baanxEntry, ProviderSimulator, SIM_BAANX_TOKEN } from '../../src/simulator/index.js';
+import { baanxEntry, gitlabEntry, ProviderSimulator, SIM_BAANX_TOKEN } from '../../src/simulator/index.js';
 import { findSamples } from '../helpers/exposition.js';
 import { startHarness, type Harness, type HarnessOptions } from '../helpers/harness.js';
 import { httpRequest } from '../helpers/http-request.js';
@@ -135,5 +135,19 @@ describe('webhook_event_delivery_seconds', () => {
     // 61.75 − 1 = 60.75 s for the retried event, 0.25 s for the one delivered at once.
     expect(sum.reduce((total, sample) => total + sample.value, 0)).toBeCloseTo(61, 6);
     expect(findSamples(await exporter.metrics(), 'webhook_event_delivery_seconds_bucket', { webhook_id: WEBHOOK, le: '60' })[0]?.value).toBe(1);
+  });
+});
+
+describe('webhook_event_delivery_seconds for a provider whose event ids do not join attempts', () => {
+  it('observes nothing for GitLab, whose event UUID is optional and not documented to survive a resend', async () => {
+    const webhookId = 'project/4242/91';
+    sim.addWebhook('gitlab', webhookId);
+    const exporter = await startHarness(sim, { sources: [{ name: 'code', provider: 'gitlab', webhooks: [webhookId] }] });
+    harnesses.push(exporter);
+    const nowMs = Date.now() + 1_000;
+    sim.append('gitlab', webhookId, [gitlabEntry({}, { nowMs }), gitlabEntry({}, { nowMs: nowMs + 1_000 })].reverse());
+    await exporter.poll();
+    expect(await exporter.deliveries({ webhook_id: webhookId })).toBe(2);
+    expect(findSamples(await exporter.metrics(), 'webhook_event_delivery_seconds_count', { webhook_id: webhookId })).toEqual([]);
   });
 });

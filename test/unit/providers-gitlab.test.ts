@@ -184,7 +184,8 @@ describe('GitLab adapter', () => {
       provider: 'gitlab',
       paging: { kind: 'paged', pageSize: 20, maxPages: 10 },
       // retries: every failure is final (GitLab does not retry), so exhausted counts each one.
-      capabilities: { retries: true, eventIds: true, unfinishedStates: false },
+      // eventIds: the event UUID links spans, but nothing says a resend keeps it: no time to delivery.
+      capabilities: { retries: true, eventIds: false, unfinishedStates: false },
       hints: { credential: 'token (or tokenFile)', pageSize: { setting: 'pageSize', max: 20 }, pageLimit: 'maxPages' },
     });
   });

@@ -99,7 +99,9 @@ export function createGitlabAdapter(options: GitlabAdapterOptions): ProviderAdap
     provider: 'gitlab',
     paging: { kind: 'paged', pageSize, maxPages },
     // `retries`: GitLab's schedule is always "none", so each failed attempt is an exhausted delivery.
-    capabilities: { retries: true, eventIds: true, unfinishedStates: false },
+    // `eventIds`: X-Gitlab-Event-UUID is optional, and GitLab does not document that a resend keeps
+    // it; it still links an attempt's span to its event, but no event is timed to delivery.
+    capabilities: { retries: true, eventIds: false, unfinishedStates: false },
     hints: { credential: 'token (or tokenFile)', pageSize: { setting: 'pageSize', max: GITLAB_MAX_PER_PAGE }, pageLimit: 'maxPages' },
     firstRequest: (webhookId) => pageRequest(webhookId, 1),
     errorMessage: errorText,

@@ -49,7 +49,7 @@ export function populateEveryMetric(t: ExporterTelemetry): void {
   );
   const delivered = attempt({ eventId: 'event-delivered', attemptNumber: 1 });
   t.recordDeliveries(SOURCE, PROVIDER, [delivered], true);
-  t.recordRead({ source: SOURCE, provider: PROVIDER, webhookId: WEBHOOK, startedAtMs: CREATED_AT_MS, finishedAtMs: CREATED_AT_MS, error: undefined, pages: 1, entriesRead: 1, invalid: 0, counted: [delivered] });
+  t.recordRead({ source: SOURCE, provider: PROVIDER, webhookId: WEBHOOK, startedAtMs: CREATED_AT_MS, finishedAtMs: CREATED_AT_MS, error: undefined, pages: 1, entriesRead: 1, invalid: 0, counted: [delivered], eventIds: true });
   t.setPending(SOURCE, PROVIDER, WEBHOOK, 2);
   t.noteLastDelivery(SOURCE, PROVIDER, WEBHOOK, 'success', CREATED_AT_MS);
   t.recordPoll(SOURCE, WEBHOOK, 'success', 0.4, CREATED_AT_MS);
