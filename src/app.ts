@@ -142,6 +142,13 @@ export async function buildExporter(config: ExporterConfig, deps: ExporterDeps):
 export function statusDocument(config: ExporterConfig, poller: Poller, telemetry: ExporterTelemetry, startedAtMs: number, nowMs: number): StatusDocument {
   const statuses = poller.statuses();
   const iso = (ms: number) => new Date(ms).toISOString();
+  // Every webhook's window has the same fifteen minutes: format each once, not once per webhook.
+  const minutes = new Map<number, string>();
+  const minuteIso = (ms: number) => {
+    let text = minutes.get(ms);
+    if (text === undefined) minutes.set(ms, (text = iso(ms)));
+    return text;
+  };
   return {
     version: VERSION,
     startedAt: iso(startedAtMs),
@@ -167,7 +174,7 @@ export function statusDocument(config: ExporterConfig, poller: Poller, telemetry
             pending: status.pending,
             exhausted: deliveries.exhausted,
             lastFailure: failure === undefined ? null : { at: iso(failure.atMs), event: failure.event, httpStatusCode: failure.httpStatusCode, error: failure.error ?? null },
-            perMinute: deliveries.perMinute.map((minute) => ({ at: iso(minute.atMs), success: minute.success, failed: minute.failed })),
+            perMinute: deliveries.perMinute.map((minute) => ({ at: minuteIso(minute.atMs), success: minute.success, failed: minute.failed })),
           };
         }),
     })),
