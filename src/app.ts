@@ -1,7 +1,6 @@
 // Wires config → adapters → poller → telemetry → server. `main` (cli.ts) only parses arguments,
 // builds this and listens, so tests build the whole exporter without a process.
 
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Agent, type Dispatcher } from 'undici';
 import type { ExporterConfig } from './config/index.js';
@@ -9,7 +8,7 @@ import type { Logger } from './logger.js';
 import { Poller, type WebhookTarget } from './poller/index.js';
 import { ownsWebhook } from './poller/shard.js';
 import { createAdapter } from './providers/index.js';
-import { createServer, type StatusDocument } from './server/index.js';
+import { createServer, type ExporterServer, type StatusDocument } from './server/index.js';
 import { ExporterTelemetry, otlpMetricReadersFromEnv, WINDOW_MINUTES } from './telemetry/index.js';
 
 import { exporterResource } from './telemetry/resource.js';
@@ -25,7 +24,7 @@ export interface Exporter {
   readonly config: ExporterConfig;
   readonly poller: Poller;
   readonly telemetry: ExporterTelemetry;
-  readonly server: Server;
+  readonly server: ExporterServer;
   /** Restores state and starts polling (first read now, then on the schedule). */
   start(): Promise<void>;
   /** Listens on config.listen (or the given port); resolves with the bound address. */
@@ -98,6 +97,8 @@ export async function buildExporter(config: ExporterConfig, deps: ExporterDeps):
     isReady: () => poller.isReady(),
     status: () => statusDocument(config, poller, telemetry, startedAtMs, now()),
     logger: deps.logger,
+    web: config.listen.webConfig,
+    onWebConfigReloadError: () => telemetry.recordWebConfigReloadError(),
   });
 
   let stopping: Promise<void> | undefined;
@@ -181,7 +182,7 @@ export function statusDocument(config: ExporterConfig, poller: Poller, telemetry
   };
 }
 
-async function closeServer(server: Server, graceMs: number): Promise<void> {
+async function closeServer(server: ExporterServer, graceMs: number): Promise<void> {
   if (!server.listening) return;
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();

@@ -6,6 +6,8 @@ import { duplicates, duration, evenWithInvalidItems, numeric } from './fields.js
 import { sourceSchema, type SchemaContext } from './sources.js';
 import { strictObject } from './strict-object.js';
 import { isRecord } from '../providers/fields.js';
+import { ConfigError } from './problems.js';
+import { loadWebConfig, type WebConfig } from './web-config.js';
 
 const DEFAULT_HISTOGRAM_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]; // seconds
 const MIB = 1024 * 1024;
@@ -31,13 +33,34 @@ const histogramBuckets = z
     });
   }, evenWithInvalidItems);
 
+/** Where and how the HTTP server listens: the web config is read (and checked) with the config. */
+export interface ListenConfig {
+  host: string;
+  port: number;
+  webConfigFile?: string | undefined;
+  webConfig: WebConfig | undefined;
+}
+
 /** Built per load because secret files and the state file are resolved against the config file's folder. */
 export function createConfigSchema(context: SchemaContext) {
   return strictObject({
     listen: strictObject({
       host: z.string().min(1).default('0.0.0.0'),
       port: numeric(z.number().int().min(0).max(65535)).default(9464),
-    }).prefault({}),
+      // TLS, client certificates and basic auth, in the exporter-toolkit's format (docs/web-config.md).
+      webConfigFile: z.string().min(1).transform((file) => resolve(context.baseDir, file)).optional(),
+    })
+      .prefault({})
+      .transform(async (listen, ctx): Promise<ListenConfig> => {
+        if (listen.webConfigFile === undefined) return { ...listen, webConfig: undefined };
+        try {
+          return { ...listen, webConfig: await loadWebConfig(listen.webConfigFile) };
+        } catch (error) {
+          if (!(error instanceof ConfigError)) throw error;
+          for (const message of error.problems) ctx.addIssue({ code: 'custom', path: ['webConfigFile'], message });
+          return z.NEVER;
+        }
+      }),
     schedule: cronExpression.default('*/30 * * * * *'),
     startFrom: z.enum(['now', 'backfill']).default('now'),
     lookback: duration.prefault('5m'),

@@ -1,3 +1,3 @@
 export type { MetricsExposition } from './metrics-endpoint.js';
-export { createServer, type ServerDeps } from './server.js';
+export { createServer, type ExporterServer, type ServerDeps } from './server.js';
 export type { StatusDocument, StatusFailure, StatusMinute, StatusSource, StatusWebhook } from './status.js';

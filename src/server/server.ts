@@ -1,9 +1,14 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
+import type { WebConfig } from '../config/index.js';
+import { AccessPolicy, type Verdict } from './access.js';
 import { serveMetrics, type MetricsExposition } from './metrics-endpoint.js';
 import type { StatusDocument } from './status.js';
 import { renderStatusPage } from './status-page.js';
 import { STATUS_SCRIPT, STATUS_STYLESHEET, type StatusPageAsset } from './status-page-assets.js';
+import { clientCertificateProblem, tlsServerOptions, WebConfigWatcher } from './secure-serving.js';
 
 export interface ServerDeps {
   /** What /metrics serves: ExporterTelemetry. */
@@ -13,7 +18,15 @@ export interface ServerDeps {
   /** What /api/v1/status answers and the page shows, as of now. */
   status(): StatusDocument;
   logger?: Logger;
+  /** TLS, client certificates, basic auth, headers and rate limit; plain and open when absent. */
+  web?: WebConfig;
+  /** Counts a web config reload that failed (the previous configuration keeps serving). */
+  onWebConfigReloadError?: () => void;
+  /** How often the web config's files are checked for changes; default 1 s. */
+  webConfigCheckIntervalMs?: number;
 }
+
+export type ExporterServer = http.Server | https.Server;
 
 type Route = (deps: ServerDeps, req: IncomingMessage, res: ServerResponse) => void;
 
@@ -29,11 +42,53 @@ const ROUTES = new Map<string, Route>([
 
 const ALLOWED_METHODS = 'GET, HEAD';
 
-/** The HTTP server for /metrics, probes and the status page; not listening yet. */
-export function createServer(deps: ServerDeps): http.Server {
+const DEFAULT_WEB_CONFIG_CHECK_MS = 1_000;
+
+/**
+ * The HTTP(S) server for /metrics, probes and the status page; not listening yet. With a web
+ * config, its files are watched while the server listens, and a change applies to new requests
+ * (and, for certificates, new connections) without a restart.
+ */
+export function createServer(deps: ServerDeps): ExporterServer {
+  const { web } = deps;
+  let policy = new AccessPolicy(web);
+  let tls = web?.tls;
+  const handler = (req: IncomingMessage, res: ServerResponse) => handleRequest(deps, policy, req, res);
   // Node enforces the timeouts below only when it checks, every 30 s by default: a client dripping
   // its headers would hold a socket for up to 40 s instead of 10. Check every second.
-  const server = http.createServer({ connectionsCheckingInterval: 1_000 }, (req, res) => handleRequest(deps, req, res));
+  const options = { connectionsCheckingInterval: 1_000 };
+  const server: ExporterServer = tls === undefined ? http.createServer(options, handler) : https.createServer({ ...options, ...tlsServerOptions(tls) }, handler);
+  if (tls !== undefined) {
+    server.on('secureConnection', (socket: TLSSocket) => {
+      const problem = tls === undefined ? undefined : clientCertificateProblem(socket, tls);
+      if (problem === undefined) return;
+      deps.logger?.debug({ remote: socket.remoteAddress, problem }, 'TLS connection refused');
+      socket.destroy();
+    });
+  }
+  if (web !== undefined) {
+    const watcher = new WebConfigWatcher(
+      web,
+      {
+        server,
+        logger: deps.logger,
+        onError: () => deps.onWebConfigReloadError?.(),
+        apply(next) {
+          policy = new AccessPolicy(next);
+          if (next.tls !== undefined && server instanceof https.Server) {
+            tls = next.tls;
+            const options = tlsServerOptions(next.tls);
+            server.setSecureContext(options);
+            // Read by each new connection; setSecureContext leaves them as they were.
+            Object.assign(server, { requestCert: options.requestCert, rejectUnauthorized: options.rejectUnauthorized });
+          }
+        },
+      },
+      deps.webConfigCheckIntervalMs ?? DEFAULT_WEB_CONFIG_CHECK_MS,
+    );
+    server.on('listening', () => void watcher.start());
+    server.on('close', () => watcher.stop());
+  }
   server.headersTimeout = 10_000; // 10 seconds: probes and scrapers send their headers at once
   server.requestTimeout = 30_000; // 30 seconds: we read no bodies, and 10k series stream in about 0.2 s
   // 65 seconds: longer than usual scrape intervals, so Prometheus reuses one connection.
@@ -41,9 +96,31 @@ export function createServer(deps: ServerDeps): http.Server {
   return server;
 }
 
-function handleRequest(deps: ServerDeps, req: IncomingMessage, res: ServerResponse): void {
+function handleRequest(deps: ServerDeps, policy: AccessPolicy, req: IncomingMessage, res: ServerResponse): void {
   // Routing ignores the query string, which is never logged either (it could hold a token).
   const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
+  for (const [name, value] of Object.entries(policy.headers)) res.setHeader(name, value);
+  // Before routing: without credentials, an unknown path answers 401 too, and reveals nothing.
+  const verdict = policy.check(path, req.headers.authorization);
+  if (verdict === 'allowed') return serveRoute(deps, path, req, res);
+  if (typeof verdict === 'string') return refuse(res, verdict);
+  verdict.then(
+    (settled) => (settled === 'allowed' ? serveRoute(deps, path, req, res) : refuse(res, settled)),
+    () => refuse(res, 'unauthorized'),
+  );
+}
+
+function refuse(res: ServerResponse, verdict: Exclude<Verdict, 'allowed'>): void {
+  if (verdict === 'unauthorized') {
+    res.setHeader('WWW-Authenticate', 'Basic realm="webhook-log-exporter", charset="UTF-8"');
+    return sendText(res, 401, 'unauthorized');
+  }
+  res.setHeader('Retry-After', '1');
+  sendText(res, verdict === 'rate-limited' ? 429 : 503, verdict === 'rate-limited' ? 'too many requests' : 'too many authentication checks in progress');
+}
+
+function serveRoute(deps: ServerDeps, path: string, req: IncomingMessage, res: ServerResponse): void {
+  if (res.destroyed) return;
   const route = ROUTES.get(path);
   if (route === undefined) return sendText(res, 404, 'not found');
   if (req.method !== 'GET' && req.method !== 'HEAD') {

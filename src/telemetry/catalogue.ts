@@ -194,6 +194,14 @@ export const METRICS = {
     labels: ['source'],
     help: "Requests left in the provider's rate-limit budget for the source's credentials, as its latest answer reported; absent when the provider reports none.",
   },
+  webConfigReloadErrors: {
+    prometheusName: 'webhook_exporter_web_config_reload_errors_total',
+    instrumentName: 'webhook_exporter_web_config_reload_errors',
+    kind: 'counter',
+    unit: '',
+    labels: [],
+    help: 'Changes to the web config file, or to a file it names, that could not be loaded; the previous web config keeps serving.',
+  },
   lastSuccessTimestamp: {
     prometheusName: 'webhook_exporter_last_success_timestamp_seconds',
     instrumentName: 'webhook_exporter_last_success_timestamp_seconds',

@@ -97,6 +97,8 @@ export class ExporterTelemetry {
     this.deliveryMetrics = pipeline.deliveryMetrics;
     this.eventCap = new EventTypeCap(opts.maxEventTypes);
     this.watchStartMs = opts.watchStartMs ?? Date.now();
+    // Present from the start, so that an alert on its increase sees the first failed reload.
+    this.instruments.webConfigReloadErrors.add(0);
     for (const source of opts.sources) {
       for (const webhookId of source.webhooks) {
         this.initialiseHealthSeries(source.name, webhookId);
@@ -244,6 +246,10 @@ export class ExporterTelemetry {
 
   recordInvalid(source: string, reason: string, count: number): void {
     this.instruments.entriesInvalid.add(count, this.series.entriesInvalid.get([source, reason]));
+  }
+
+  recordWebConfigReloadError(): void {
+    this.instruments.webConfigReloadErrors.add(1);
   }
 
   recordGap(source: string, webhookId: string): void {

@@ -12,6 +12,7 @@ import {
   type ExporterConfig,
   type ParseConfigOptions,
   type SourceConfig,
+  type WebConfig,
 } from '../../src/config/index.js';
 
 const EXAMPLE_FILE = new URL('../../config/example.yaml', import.meta.url);
@@ -116,8 +117,9 @@ describe('config/example.yaml', () => {
     const text = await exampleText();
     const config = await parse(text.replace(EXAMPLE_TOKEN_FILE, 'key-lf'), { env: { SALESFINITY_API_KEY: 'k' } });
     const written = keyPaths(YAML.parse(text));
-    // `auth` differs on purpose: the file names where the secret is, the result carries the secret.
-    const resolved = keyPaths(config).filter((path) => !path.includes('.auth.'));
+    // `auth` differs on purpose: the file names where the secret is, the result carries the secret;
+    // so does `listen.webConfig`, the contents of the (optional, commented) `webConfigFile`.
+    const resolved = keyPaths(config).filter((path) => !path.includes('.auth.') && path !== 'listen.webConfig');
     expect(resolved.filter((path) => !written.includes(path))).toEqual([]);
   });
 });
@@ -612,8 +614,9 @@ describe('describeSource', () => {
 
 describe('types', () => {
   it('resolve to the shape other modules code against', () => {
+    expectTypeOf<ExporterConfig['listen']>().toEqualTypeOf<{ host: string; port: number; webConfigFile?: string | undefined; webConfig: WebConfig | undefined }>();
     expectTypeOf<ExporterConfig>().toEqualTypeOf<{
-      listen: { host: string; port: number };
+      listen: ExporterConfig['listen'];
       schedule: string;
       startFrom: 'now' | 'backfill';
       lookback: number;
