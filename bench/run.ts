@@ -10,6 +10,7 @@ import { memoryRows, runMemory } from './memory.js';
 import { PAGE_SIZE, PAGE_SIZES } from './pages.js';
 import { runScale, scaleRows } from './scale.js';
 import { runScrape, scrapeRows } from './scrape.js';
+import { runSecureScrape, secureScrapeRows } from './secure-scrape.js';
 import { runStatus, runTrackerMemory, runWindowMemory, statusRows, trackerMemoryRows, windowMemoryRows } from './status.js';
 
 const quick = process.argv.includes('--quick');
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
     for (const series of [1_000, 10_000, 50_000]) results.push(await runScrape(series, series > 10_000 ? 2 : rounds));
     return scrapeRows(results);
   });
+  await step('scrape TLS', async () => secureScrapeRows(await runSecureScrape(10_000, rounds)));
   // Single requests of a few ms: more rounds than the other figures, so the median settles.
   await step('status', async () => statusRows(await runStatus({ webhooks: 1_000, rounds: quick ? 5 : 11 })));
   await step('memory', async () => memoryRows(await runMemory(10_000, quick ? 1 : 3)));

@@ -2,11 +2,11 @@
 // webhook_delivery_duration_seconds), recorded into a real exporter served over HTTP, and the same
 // samples into prom-client, so the scrape and memory benchmarks serialise identical content.
 
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Histogram, Registry } from 'prom-client';
 import type { DeliveryAttempt, ProviderName } from '../src/providers/index.js';
-import { createServer } from '../src/server/index.js';
+import type { WebConfig } from '../src/config/index.js';
+import { createServer, type ExporterServer } from '../src/server/index.js';
 import type { ExporterTelemetry } from '../src/telemetry/index.js';
 import { VERSION } from '../src/version.js';
 import { benchTelemetry, DEFAULT_BUCKETS, SOURCE_BY_PROVIDER } from './pipeline.js';
@@ -57,7 +57,8 @@ export function seriesPlan(seriesCount: number): { webhooks: Array<{ provider: P
  * The OTel side adds one: target_info.
  */
 export function expectedSampleLines(seriesCount: number): number {
-  return seriesCount * 13 + seriesPlan(seriesCount).webhooks.length * 3;
+  // + 1: webhook_exporter_web_config_reload_errors_total, present from the start
+  return seriesCount * 13 + seriesPlan(seriesCount).webhooks.length * 3 + 1;
 }
 
 export interface ServedExporter {
@@ -67,22 +68,40 @@ export interface ServedExporter {
 }
 
 export async function populateExporter(seriesCount: number): Promise<ServedExporter> {
+  const telemetry = populateTelemetry(seriesCount);
+  const served = await serveTelemetry(telemetry);
+  return {
+    telemetry,
+    metricsUrl: served.metricsUrl,
+    async close() {
+      await served.close();
+      await telemetry.shutdown();
+    },
+  };
+}
+
+/** An ExporterTelemetry holding `seriesCount` delivery series, as populateExporter serves it. */
+export function populateTelemetry(seriesCount: number): ExporterTelemetry {
   const { webhooks, series } = seriesPlan(seriesCount);
   const telemetry = benchTelemetry(webhooks);
   for (const spec of series) telemetry.recordDeliveries(spec.source, spec.provider, [attemptFor(spec)], false);
+  return telemetry;
+}
+
+/** The exporter's real server for `telemetry` on a loopback port, over TLS when `web` says so. */
+export async function serveTelemetry(telemetry: ExporterTelemetry, web?: WebConfig): Promise<{ metricsUrl: string; close(): Promise<void> }> {
   const server = createServer({
     telemetry,
     isReady: () => true,
     status: () => ({ version: VERSION, startedAt: new Date().toISOString(), ready: true, generatedAt: new Date().toISOString(), sources: [] }),
+    web,
   });
   const port = await listen(server);
   return {
-    telemetry,
-    metricsUrl: `http://127.0.0.1:${port}/metrics`,
+    metricsUrl: `${web?.tls ? 'https' : 'http'}://127.0.0.1:${port}/metrics`,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await telemetry.shutdown();
     },
   };
 }
@@ -106,6 +125,7 @@ export function populatePromClient(seriesCount: number): Registry {
   });
   const polls = new Counter({ name: 'webhook_exporter_polls_total', help: 'Polls.', labelNames: ['source', 'webhook_id', 'result'], registers: [registry] });
   const gaps = new Counter({ name: 'webhook_exporter_gaps_total', help: 'Gaps.', labelNames: ['source', 'webhook_id'], registers: [registry] });
+  new Counter({ name: 'webhook_exporter_web_config_reload_errors_total', help: 'Web config reloads that failed.', registers: [registry] }).inc(0);
   for (const spec of series) {
     const labels = { source: spec.source, provider: spec.provider, webhook_id: spec.webhookId, event: spec.event, status: spec.status };
     deliveries.inc({ ...labels, http_status_code: String(spec.httpStatusCode) });
@@ -143,7 +163,7 @@ function attemptFor(spec: SeriesSpec): DeliveryAttempt {
   };
 }
 
-function listen(server: Server): Promise<number> {
+function listen(server: ExporterServer): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));

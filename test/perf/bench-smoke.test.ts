@@ -9,6 +9,7 @@ import { runMemory } from '../../bench/memory.js';
 import { PAGE_SIZES } from '../../bench/pages.js';
 import { runScale } from '../../bench/scale.js';
 import { runScrape } from '../../bench/scrape.js';
+import { runSecureScrape, secureScrapeRows } from '../../bench/secure-scrape.js';
 import { runStatus, runTrackerMemory, runWindowMemory, statusRows, trackerMemoryRows, windowMemoryRows } from '../../bench/status.js';
 import { MAX_TRACKED_EVENTS } from '../../src/telemetry/event-delivery.js';
 
@@ -41,8 +42,16 @@ describe('benchmark suite at toy sizes', () => {
   it('scrape serves the expected samples over HTTP and times both sides', async () => {
     const result = await runScrape(100, 1);
     expect(result.samplesMatch).toBe(true);
-    expect(result.sampleLines.expected).toBe(100 * 13 + 50 * 3);
+    expect(result.sampleLines.expected).toBe(100 * 13 + 50 * 3 + 1);
     expectPositive({ ours: result.oursMs, promClient: result.promClientMs, ratio: result.ratio, body: result.bodyBytes });
+  });
+
+  it('secure scrape serves /metrics over TLS, with and without basic auth, and times the auth check', async () => {
+    const result = await runSecureScrape(100, 1);
+    expectPositive({ plain: result.plainMs, tls: result.tlsMs, tlsAuth: result.tlsAuthMs, bcrypt: result.bcryptCheckMs, cached: result.cachedCheckMs });
+    // bcrypt at cost 10 takes tens of milliseconds; a cached verdict is a hash and a map lookup.
+    expect(result.cachedCheckMs).toBeLessThan(result.bcryptCheckMs / 10);
+    expect(secureScrapeRows(result).map((row) => row.benchmark)).toEqual(['scrape 0.1k TLS', 'scrape 0.1k TLS + auth', 'basic-auth check']);
   });
 
   it('status serves a document with every webhook and its window, and times it against /metrics', async () => {
