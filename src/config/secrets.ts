@@ -7,8 +7,20 @@ export type SecretFileResult = { ok: true; secret: string } | { ok: false; probl
 /** Control characters would make an invalid (or a smuggled) HTTP header. */
 export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
+/**
+ * A key or certificate pasted where its file's name belongs: quoting the "path" back in a message
+ * would print the secret. Such a value is refused without being repeated.
+ */
+export function notAFileName(path: string): string | undefined {
+  return CONTROL_CHARACTERS.test(path) || path.includes('-----BEGIN')
+    ? 'is not a file name: it holds line breaks or PEM text (put the secret in a file and name the file here)'
+    : undefined;
+}
+
 /** Reads a secret from `path` (absolute), dropping trailing newlines that editors and `echo` add. */
 export async function readSecretFile(path: string): Promise<SecretFileResult> {
+  const notAFile = notAFileName(path);
+  if (notAFile !== undefined) return { ok: false, problem: notAFile };
   let text: string;
   try {
     // A FIFO or device would block or never end; secrets are regular files (or links to them).
@@ -28,6 +40,8 @@ export async function readSecretFile(path: string): Promise<SecretFileResult> {
  * `problemOf` says what is wrong with the text (not a key, wrong kind), never repeating it.
  */
 export async function readPemFile(path: string, problemOf: (pem: string) => string | undefined): Promise<SecretFileResult> {
+  const notAFile = notAFileName(path);
+  if (notAFile !== undefined) return { ok: false, problem: notAFile };
   let text: string;
   try {
     if (!(await stat(path)).isFile()) return { ok: false, problem: `cannot read ${path}: not a regular file` };

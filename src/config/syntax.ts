@@ -4,22 +4,52 @@ import { ConfigError } from './problems.js';
 
 export type ConfigFormat = 'yaml' | 'json';
 
-/** The parsed document; throws ConfigError for a syntax error or an empty document. */
+/** Far deeper than any config (about 6 levels), far shallower than what would overflow the stack. */
+export const MAX_DEPTH = 64;
+
+/** The parsed document; throws ConfigError for a syntax error, an empty document or absurd nesting. */
 export function parseConfigText(text: string, format: ConfigFormat, fileName: string): unknown {
   const document = format === 'json' ? parseJson(text, fileName) : parseYaml(text, fileName);
   if (document === null || document === undefined) throw new ConfigError(['(root): config is empty']);
+  // Every later step walks the document recursively: refuse depth here, with a loop.
+  if (deeperThan(document, MAX_DEPTH)) throw new ConfigError([`${fileName}: nested more than ${MAX_DEPTH} levels deep`]);
   return document;
+}
+
+function deeperThan(document: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[document, 0]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop() as [unknown, number];
+    if (value === null || typeof value !== 'object') continue;
+    if (depth >= limit) return true;
+    for (const item of Object.values(value)) stack.push([item, depth + 1]);
+  }
+  return false;
+}
+
+/**
+ * The YAML parser's own words, up to where it would quote the text (an unresolved alias, a tag, a
+ * block scalar header follow a ": " or sit in quotes): that text may be a secret. Line and column
+ * say where.
+ */
+function yamlReason(error: unknown): string {
+  const message = error instanceof Error ? error.message : '';
+  const prose = (message.split(/: |["'`]/, 1)[0] ?? '').trim();
+  if (prose !== '') return prose;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code.toLowerCase().replaceAll('_', ' ') : 'the document cannot be read as YAML';
 }
 
 function parseYaml(text: string, fileName: string): unknown {
   const document = YAML.parseDocument(text, { prettyErrors: false });
   const error = document.errors[0];
-  if (error !== undefined) throw syntaxError(fileName, 'YAML', text, error.pos[0], error.message);
+  if (error !== undefined) throw syntaxError(fileName, 'YAML', text, error.pos[0], yamlReason(error));
   try {
     return document.toJS();
   } catch (cause) {
-    // e.g. too many aliases (a "billion laughs" document)
-    throw new ConfigError([`${fileName}: YAML error: ${(cause as Error).message}`]);
+    // e.g. too many aliases (a "billion laughs" document), or an alias to an undefined anchor
+    const reason = /alias count/i.test((cause as Error).message) ? 'too many aliases (*name): the document would expand without bound' : yamlReason(cause);
+    throw new ConfigError([`${fileName}: YAML error: ${reason}`]);
   }
 }
 

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { parseDuration } from './duration.js';
 import { ConfigError, issuesToProblems, renderProblem, type Problem } from './problems.js';
 import { strictObject } from './strict-object.js';
+import { notAFileName } from './secrets.js';
 import { parseConfigText } from './syntax.js';
 
 /** The client-certificate policies of Go's crypto/tls, by the names the toolkit's file uses. */
@@ -150,6 +151,8 @@ type RawWebConfig = z.output<typeof webConfigSchema>;
 
 /** Reads and checks the web config file and every file it names; throws ConfigError with every problem. */
 export async function loadWebConfig(file: string): Promise<WebConfig> {
+  const notAFile = notAFileName(file);
+  if (notAFile !== undefined) throw new ConfigError([notAFile]);
   const path = resolve(file);
   let text: string;
   try {
@@ -183,6 +186,11 @@ export async function parseWebConfig(text: string, options: { baseDir: string; f
   const readPem = async (inline: string | undefined, name: string | undefined, path: PropertyKey[]): Promise<string | undefined> => {
     if (inline !== undefined) return inline;
     if (name === undefined) return undefined;
+    const notAFile = notAFileName(name);
+    if (notAFile !== undefined) {
+      problems.push({ path, message: notAFile });
+      return undefined;
+    }
     const full = resolve(baseDir, name);
     files.push(full);
     try {
@@ -194,7 +202,9 @@ export async function parseWebConfig(text: string, options: { baseDir: string; f
   };
 
   const tls = await readTls(raw.tls_server_config ?? undefined, readPem, problems);
-  const basicAuthUsers = readUsers(raw.basic_auth_users ?? undefined, problems);
+  // From the document, not zod's copy: a record schema drops a `__proto__` key, and a users list
+  // that lost its only user would turn basic auth off without a word.
+  const basicAuthUsers = readUsers(raw.basic_auth_users ? ((document as Record<string, unknown>).basic_auth_users as Record<string, unknown>) : undefined, problems);
   const headers = readHeaders(raw.http_server_config?.headers, problems);
   const rateLimit = readRateLimit(raw.rate_limit ?? undefined, problems);
   if (problems.length > 0) throw prefixed(problems);
@@ -316,8 +326,8 @@ function readUsers(raw: Record<string, unknown> | undefined, problems: Problem[]
   const users = new Map<string, string>();
   for (const [user, hash] of Object.entries(raw)) {
     const path = ['basic_auth_users', user];
-    if (user === '' || user.includes(':')) {
-      problems.push({ path, message: 'a user name must be non-empty and without ":" (basic auth cannot carry it)' });
+    if (user === '' || user.includes(':') || user === '__proto__') {
+      problems.push({ path, message: 'not a usable user name: it must be non-empty, without ":" (basic auth cannot carry it), and not __proto__' });
       continue;
     }
     const match = typeof hash === 'string' ? BCRYPT_HASH.exec(hash) : null;

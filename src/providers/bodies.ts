@@ -21,7 +21,13 @@ export function bodyCapture(
 /** A body as text: strings as they are, anything else as JSON; undefined when absent. */
 export function bodyText(value: unknown, maxBytes: number): string | undefined {
   if (value === undefined || value === null) return undefined;
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  let text: string;
+  try {
+    text = typeof value === 'string' ? value : JSON.stringify(value);
+  } catch {
+    // Nesting deep enough to overflow JSON.stringify: the body is left out, the attempt still counts.
+    return '[body too deeply nested to show]';
+  }
   return truncateUtf8(text, maxBytes);
 }
 

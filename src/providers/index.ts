@@ -21,7 +21,7 @@ export type {
 } from './types.js';
 export { INVALID_REASONS, isFinished } from './types.js';
 export { PROVIDER_DEFINITIONS, PROVIDERS, type ProviderName } from './registry.js';
-export { sanitizeUrl } from './sanitize-url.js';
+export { sanitizeUrl, scrubUrls } from './sanitize-url.js';
 export { createBaanxAdapter } from './baanx/adapter.js';
 export { createSalesfinityAdapter } from './salesfinity/adapter.js';
 export { createGithubAdapter } from './github/adapter.js';

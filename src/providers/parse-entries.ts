@@ -30,5 +30,17 @@ export function parseEntries(
 
 /** A bad entry may have no usable id, so it is recognised by its content. */
 function contentKey(entry: unknown): string {
-  return createHash('sha256').update(JSON.stringify(entry) ?? String(entry)).digest('base64url').slice(0, 22);
+  return createHash('sha256').update(serialised(entry)).digest('base64url').slice(0, 22);
+}
+
+/**
+ * JSON.parse accepts nesting that JSON.stringify then overflows the stack on: such an entry is
+ * keyed by its shape's first characters instead, and is still counted once per read.
+ */
+function serialised(entry: unknown): string {
+  try {
+    return JSON.stringify(entry) ?? String(entry);
+  } catch {
+    return `unserialisable:${typeof entry}:${Array.isArray(entry) ? entry.length : Object.keys(entry ?? {}).length}`;
+  }
 }

@@ -22,6 +22,39 @@ export function sanitizeUrl(raw: string): string | undefined {
   return sanitized === UNPARSEABLE ? undefined : sanitized;
 }
 
+/**
+ * Anything shaped like `scheme://…` up to whitespace or a quote: glued to the word before it
+ * (`_https://`, `1https://`) or holding parentheses, a URL still loses its query string.
+ */
+const URL_IN_TEXT = /[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi;
+/** Punctuation that ends the sentence around a URL rather than the URL: `(see https://h/x).` */
+const TRAILING = /[).,;:!?]+$/;
+
+/** A free text (a provider's error message) with every URL in it cut as sanitizeUrl cuts it, `[url]` when unparseable. */
+export function scrubUrls(text: string): string {
+  // Most texts hold no URL; the scan is the costly part.
+  return text.includes('://') ? text.replace(URL_IN_TEXT, scrubOne) : text;
+}
+
+function scrubOne(match: string): string {
+  let url = match;
+  let after = '';
+  // A closing parenthesis stays when the URL opened one: `https://h/a(b)`.
+  for (let tail = TRAILING.exec(url)?.[0]; tail !== undefined && tail !== ''; tail = TRAILING.exec(url)?.[0]) {
+    const last = url.slice(-1);
+    if (last === ')' && count(url, '(') >= count(url, ')')) break;
+    url = url.slice(0, -1);
+    after = last + after;
+  }
+  return (sanitizeUrl(url) ?? '[url]') + after;
+}
+
+function count(text: string, char: string): number {
+  let n = 0;
+  for (const c of text) if (c === char) n += 1;
+  return n;
+}
+
 function parseAndStrip(raw: string): string | undefined {
   let url: URL;
   try {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { answer } from './helpers/adapter.js';
 import { describe, expect, it } from 'vitest';
-import { createAdapter, createBaanxAdapter, createSalesfinityAdapter, sanitizeUrl } from '../../src/providers/index.js';
+import { createAdapter, createBaanxAdapter, createSalesfinityAdapter, sanitizeUrl, scrubUrls } from '../../src/providers/index.js';
 import { normalize as normalizeBaanx } from '../../src/providers/baanx/normalize.js';
 import { normalize as normalizeSalesfinity } from '../../src/providers/salesfinity/normalize.js';
 import { parseIsoTimestamp } from '../../src/providers/timestamp.js';
@@ -444,3 +444,15 @@ function parseIsoTimestampByRegex(value: string): number | undefined {
   }
   return Date.UTC(year, month - 1, day, hour, minute, second, ms) - offsetMs;
 }
+
+describe('scrubUrls', () => {
+  it.each([
+    ['error sending request for url (https://h.test/in?token=s3cr3t): timed out', 'error sending request for url (https://h.test/in): timed out'],
+    ['see https://h.test/a(b)?token=s3cr3t.', 'see https://h.test/a(b).'],
+    ['glued_https://u:p@h.test/x?token=s3cr3t and 1https://h.test/y#frag', 'glued_https://h.test/x and 1https://h.test/y'],
+    ['no url here', 'no url here'],
+    ['broken https://[::1 here', 'broken [url] here'],
+  ])('%s', (text, expected) => {
+    expect(scrubUrls(text)).toBe(expected);
+  });
+});

@@ -200,3 +200,10 @@ describe('AccessPolicy', () => {
     expect(await policy.check('/metrics', `Basic ${Buffer.from('mallory:secret password').toString('base64')}`)).toBe('unauthorized');
   });
 });
+
+describe('user names', () => {
+  it('refuses a __proto__ user instead of dropping it (which would turn basic auth off)', async () => {
+    const problems = await problemsOf(`basic_auth_users:\n  __proto__: "${hash}"`);
+    expect(problems).toEqual([expect.stringMatching(/basic_auth_users\.__proto__: not a usable user name/)]);
+  });
+});

@@ -10,7 +10,8 @@ import {
   readOptionalTimestamp,
   type Read,
 } from '../fields.js';
-import { sanitizeUrl } from '../sanitize-url.js';
+import { sanitizeUrl, scrubUrls } from '../sanitize-url.js';
+import { truncateUtf8 } from '../bodies.js';
 import { parseIsoTimestamp } from '../timestamp.js';
 import type { NormalizeResult } from '../types.js';
 import { BAANX_DELIVERY_STATUSES, BAANX_MAX_ATTEMPTS, type BaanxDeliveryStatus } from './types.js';
@@ -61,11 +62,14 @@ export function normalize(entry: unknown, webhookId: string): NormalizeResult {
       // null is meaningful here: Baanx says it will not retry (exhausted when failed).
       nextRetryAtMs: entry.nextRetryAt === null ? null : nextRetryAtMs,
       requestUrl: rawUrl === undefined ? undefined : sanitizeUrl(rawUrl),
-      // An empty message says nothing; treat it like null.
-      errorMessage: errorMessage || undefined,
+      // An empty message says nothing; treat it like null. A receiver URL in it may carry a token.
+      errorMessage: errorMessage ? truncateUtf8(scrubUrls(errorMessage), MAX_ERROR_TEXT_BYTES) : undefined,
     },
   };
 }
+
+/** Longest error text kept: nothing in the API bounds it, and it reaches the status page. */
+const MAX_ERROR_TEXT_BYTES = 512;
 
 function readAttemptNumber(value: unknown): Read<number> {
   if (value === undefined || value === null) return undefined;

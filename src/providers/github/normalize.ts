@@ -1,6 +1,6 @@
 import { WRONG_TYPE, invalid, isRecord, readEventType, readOptionalString, type Read } from '../fields.js';
 import { truncateUtf8 } from '../bodies.js';
-import { sanitizeUrl } from '../sanitize-url.js';
+import { sanitizeUrl, scrubUrls } from '../sanitize-url.js';
 import { parseIsoTimestamp } from '../timestamp.js';
 import type { NormalizeResult } from '../types.js';
 import { GITHUB_STATUS_OK } from './types.js';
@@ -89,7 +89,5 @@ function readOptionalBoolean(value: unknown): Read<boolean> {
 
 /** Truncated, and with any URL in it cut to scheme, host and path: a query string may hold a token. */
 function errorText(status: string): string {
-  // Most texts hold no URL; the scan below is the costly part of a failed entry.
-  const scrubbed = !status.includes('://') ? status : status.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi, (url) => sanitizeUrl(url) ?? '[url]');
-  return truncateUtf8(scrubbed, MAX_ERROR_TEXT_BYTES);
+  return truncateUtf8(scrubUrls(status), MAX_ERROR_TEXT_BYTES);
 }

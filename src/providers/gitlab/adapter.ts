@@ -132,7 +132,8 @@ export function nextPageNumber(headers: Readonly<Record<string, string>>, page: 
   if (fromHeader !== undefined && fromHeader.trim() === '') return undefined;
   const candidate = fromHeader !== undefined && NUMBER.test(fromHeader.trim()) ? Number(fromHeader) : linkNextPage(headers.link);
   if (candidate === 'no next') return undefined;
-  if (candidate !== undefined) return candidate > page ? candidate : undefined;
+  // Past 2^53 a page number is no longer exact (it would be asked for as `page=1e+21`): no next page.
+  if (candidate !== undefined) return Number.isSafeInteger(candidate) && candidate > page ? candidate : undefined;
   return fullPage ? page + 1 : undefined;
 }
 

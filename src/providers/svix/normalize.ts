@@ -9,7 +9,7 @@ import {
   readOptionalString,
   type Read,
 } from '../fields.js';
-import { sanitizeUrl } from '../sanitize-url.js';
+import { sanitizeUrl, scrubUrls } from '../sanitize-url.js';
 import { parseIsoTimestamp } from '../timestamp.js';
 import type { DeliveryStatus, NormalizeResult } from '../types.js';
 import { SVIX_STATUS, SVIX_TRIGGER, SVIX_WITHHELD_CONTENT } from './types.js';
@@ -118,6 +118,5 @@ function readAttemptNumber(value: unknown): Read<number> {
 function errorText(response: string | undefined): string | undefined {
   const text = response?.trim();
   if (!text || text === SVIX_WITHHELD_CONTENT) return undefined;
-  const withoutSecrets = text.replace(/[a-z][a-z0-9+.-]*:\/\/[^\s"'<>()]+/gi, (url) => sanitizeUrl(url) ?? '[url]');
-  return truncateUtf8(withoutSecrets, ERROR_TEXT_MAX_BYTES);
+  return truncateUtf8(scrubUrls(text), ERROR_TEXT_MAX_BYTES);
 }
