@@ -4,7 +4,7 @@ import * as common from '@grafana/grafana-foundation-sdk/common';
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { METRICS } from '../../src/telemetry/catalogue.js';
 import type { MixinConfig } from '../config.js';
-import { maxBy, on, PER_WEBHOOK, sumBy } from '../promql.js';
+import { maxBy, maxOverExporters, on, PER_EXPORTER, PER_WEBHOOK, sumBy } from '../promql.js';
 import { buildDashboard, WEBHOOK_VARIABLES } from './dashboard.js';
 import { fixedColour, singleStat, stateTimeline, thresholds, timeSeries, valueMapping } from './panels.js';
 import { increase, rate, secondsSince, selectorsFor } from './promql.js';
@@ -12,13 +12,20 @@ import { quantileQueries, rangeQueries } from './queries.js';
 
 const select = selectorsFor(WEBHOOK_VARIABLES.map((variable) => variable.name));
 
+// Two kinds of panel. About a webhook (is its log read, how far behind, gaps): one value however
+// many exporters read it, as on the deliveries dashboard. About an exporter process (its scrape,
+// polls, requests, skipped entries): per exporter, since each replica does that work itself (N
+// replicas make N times the requests against the provider's rate limit) and a failing one should
+// stand out; per-source series could not be de-duplicated across shards anyway.
+const BY_EXPORTER_AND_SOURCE = [...PER_EXPORTER, 'source'];
+
 /**
- * Invalid entries per source and reason. The counter has no series until an entry is skipped, so
- * sources without any read as 0 with reason "none" (from their polls) instead of "no data".
+ * Invalid entries per exporter, source and reason. The counter has no series until an entry is
+ * skipped, so sources without any read as 0 with reason "none" (from their polls) instead of "no data".
  */
 const invalidEntries =
-  `${sumBy(['source', 'reason'], increase(select(METRICS.entriesInvalid)))}` +
-  ` or ${on(['source'])} label_replace(${sumBy(['source'], increase(select(METRICS.polls)))} * 0, "reason", "none", "", "")`;
+  `${sumBy([...BY_EXPORTER_AND_SOURCE, 'reason'], increase(select(METRICS.entriesInvalid)))}` +
+  ` or ${on(BY_EXPORTER_AND_SOURCE)} label_replace(${sumBy(BY_EXPORTER_AND_SOURCE, increase(select(METRICS.polls)))} * 0, "reason", "none", "", "")`;
 
 export function exporterHealth(config: MixinConfig): dashboard.Dashboard {
   const scrapeUp = singleStat(
@@ -30,9 +37,10 @@ export function exporterHealth(config: MixinConfig): dashboard.Dashboard {
     .thresholds(thresholds('red', [1, 'green']))
     .mappings([valueMapping({ 0: ['down', 'red'], 1: ['up', 'green'] })])
     .targets(rangeQueries({ expr: 'up{job=~"$job"}', legend: '{{instance}}' }));
+  // Max over exporters: the webhook's metrics update while any exporter that reads it succeeds.
   const pollingStatus = stateTimeline(
     'Webhook polling status',
-    'Per webhook, over time: OK while the latest poll of its delivery log succeeded, failing while it did not (webhook_exporter_up). ' +
+    'Per webhook, over time: OK while the latest poll of its delivery log succeeded (by any exporter that reads it), failing while it did not (webhook_exporter_up). ' +
       'Failing means its delivery metrics are not updating: see the provider API responses and the exporter log.',
   )
     .unit('none')
@@ -40,40 +48,41 @@ export function exporterHealth(config: MixinConfig): dashboard.Dashboard {
     .targets(rangeQueries({ expr: maxBy(PER_WEBHOOK, select(METRICS.up)), legend: '{{source}} / {{webhook_id}}' }));
   const polls = timeSeries(
     'Polls by result',
-    'Polls of delivery logs per second, per source, split into success and error. Any error line above 0 means some webhook could not be read.',
+    'Polls of delivery logs per second, per exporter and source, split into success and error. Any error line above 0 means that exporter could not read some webhook.',
   )
     .unit('ops')
-    .targets(rangeQueries({ expr: sumBy(['source', 'result'], rate(select(METRICS.polls))), legend: '{{source}} {{result}}' }))
+    .targets(rangeQueries({ expr: sumBy([...BY_EXPORTER_AND_SOURCE, 'result'], rate(select(METRICS.polls))), legend: '{{instance}} {{source}} {{result}}' }))
     .overrideByRegexp('.* error', fixedColour('red'));
   const pollDuration = timeSeries(
     'Poll duration p50 / p95 / p99',
-    'How long one poll of a delivery log takes, all pages included (webhook_exporter_poll_duration_seconds). ' +
+    'How long one poll of a delivery log takes, all pages included (webhook_exporter_poll_duration_seconds), per exporter. ' +
       'Close to the schedule interval means polls run into the next tick, which is then skipped: poll less often or lower maxPages.',
   )
     .unit('s')
-    .targets(rangeQueries(...quantileQueries(select(METRICS.pollDuration, {}, '_bucket'))));
+    .targets(rangeQueries(...quantileQueries(rate(select(METRICS.pollDuration, {}, '_bucket')), PER_EXPORTER)));
   const apiResponses = timeSeries(
     'Provider API responses by code',
-    "Requests to the provider's API per second, per source and response: an HTTP status, `timeout` or `network_error`. " +
-      '401/403: credentials; 404: wrong webhook id or base URL; 429: rate limited. Not filtered by webhook (the metric has no webhook label).',
+    "Requests to the provider's API per second, per exporter, source and response: an HTTP status, `timeout` or `network_error`. " +
+      '401/403: credentials; 404: wrong webhook id or base URL; 429: rate limited. Every exporter that polls a webhook spends the same rate-limit budget. ' +
+      'Not filtered by webhook (the metric has no webhook label).',
   )
     .unit('reqps')
-    .targets(rangeQueries({ expr: sumBy(['source', 'code'], rate(select(METRICS.apiRequests))), legend: '{{source}} {{code}}' }));
+    .targets(rangeQueries({ expr: sumBy([...BY_EXPORTER_AND_SOURCE, 'code'], rate(select(METRICS.apiRequests))), legend: '{{instance}} {{source}} {{code}}' }));
   const sinceSuccess = timeSeries(
     'Time since last successful poll',
-    'Per webhook, seconds since the latest successful poll finished. It stays below the poll interval while polling works and climbs while polls fail.',
+    'Per webhook, seconds since the latest successful poll by any exporter finished. It stays below the poll interval while polling works and climbs while polls fail.',
   )
     .unit('s')
     .targets(rangeQueries({ expr: secondsSince(select(METRICS.lastSuccessTimestamp)), legend: '{{source}} / {{webhook_id}}' }));
   const invalid = timeSeries(
     'Invalid entries by reason',
-    'Log entries skipped per interval because they could not be read, per source and reason (not_an_object, missing_id, invalid_date, unknown_status, wrong_type). ' +
+    'Log entries skipped per interval because they could not be read, per exporter, source and reason (not_an_object, missing_id, invalid_date, unknown_status, wrong_type). ' +
       'Sources with none show a 0 bar labelled `none`. Any other bar means deliveries went uncounted: the provider changed its format. Not filtered by webhook.',
   )
     .unit('short')
     .drawStyle(common.GraphDrawStyle.Bars)
     .fillOpacity(60)
-    .targets(rangeQueries({ expr: invalidEntries, legend: '{{source}} {{reason}}' }));
+    .targets(rangeQueries({ expr: invalidEntries, legend: '{{instance}} {{source}} {{reason}}' }));
   const gaps = timeSeries(
     'Gaps',
     'Per webhook and interval, reads that may have missed entries: cut short by maxPages before reaching entries already seen, or with no entry already known. ' +
@@ -82,7 +91,7 @@ export function exporterHealth(config: MixinConfig): dashboard.Dashboard {
     .unit('short')
     .drawStyle(common.GraphDrawStyle.Bars)
     .fillOpacity(60)
-    .targets(rangeQueries({ expr: sumBy(PER_WEBHOOK, increase(select(METRICS.gaps))), legend: '{{source}} / {{webhook_id}}' }));
+    .targets(rangeQueries({ expr: sumBy(PER_WEBHOOK, maxOverExporters(METRICS.gaps, increase(select(METRICS.gaps)))), legend: '{{source}} / {{webhook_id}}' }));
   return buildDashboard(
     {
       uid: 'webhook-exporter-health',

@@ -28,12 +28,18 @@ export function increase(selector: string): string {
   return `increase(${selector}[${RATE_INTERVAL}])`;
 }
 
-/** One quantile of a histogram, from its `_bucket` series summed over everything but `le`. */
-export function histogramQuantile(quantile: number, bucketSelector: string): string {
-  return `histogram_quantile(${quantile}, ${sumBy(['le'], rate(bucketSelector))})`;
+/**
+ * One quantile of a histogram, from the per-second rates of its `_bucket` series (already one per
+ * identity, or per exporter), summed over everything but `le` and `by`.
+ */
+export function histogramQuantile(quantile: number, bucketRates: string, by: readonly string[] = []): string {
+  return `histogram_quantile(${quantile}, ${sumBy([...by, 'le'], bucketRates)})`;
 }
 
-/** Seconds since a Unix-seconds timestamp gauge, newest per webhook. */
+/**
+ * Seconds since a Unix-seconds timestamp gauge, newest per webhook. Max already keeps one value
+ * however many exporters report the webhook: the newest any of them saw.
+ */
 export function secondsSince(selector: string): string {
   return `time() - ${maxBy(PER_WEBHOOK, selector)}`;
 }

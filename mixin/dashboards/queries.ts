@@ -17,9 +17,13 @@ export interface Query {
 /** The quantiles a latency panel shows, titled "p50 / p95 / p99". */
 const QUANTILES = [0.5, 0.95, 0.99];
 
-/** One query per quantile of a histogram, from its `_bucket` selector; legends `p50`, `p95`, `p99`. */
-export function quantileQueries(bucketSelector: string): Query[] {
-  return QUANTILES.map((quantile) => ({ expr: histogramQuantile(quantile, bucketSelector), legend: `p${quantile * 100}` }));
+/**
+ * One query per quantile of a histogram, from the rates of its `_bucket` series; legends `p50`,
+ * `p95`, `p99`, each after the `by` labels when there are any (`{{instance}} p50`).
+ */
+export function quantileQueries(bucketRates: string, by: readonly string[] = []): Query[] {
+  const prefix = by.map((label) => `{{${label}}} `).join('');
+  return QUANTILES.map((quantile) => ({ expr: histogramQuantile(quantile, bucketRates, by), legend: `${prefix}p${quantile * 100}` }));
 }
 
 /** Queries over the dashboard's time range, one series per label set. */

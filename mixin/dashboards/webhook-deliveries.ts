@@ -6,10 +6,10 @@ import { parseDuration } from '../../src/config/duration.js';
 import { METRICS } from '../../src/telemetry/catalogue.js';
 import type { MixinConfig } from '../config.js';
 import { asWritten, percent } from '../numbers.js';
-import { on, PER_WEBHOOK, sumBy } from '../promql.js';
+import { maxOverExporters, on, PER_WEBHOOK, sumBy } from '../promql.js';
 import { buildDashboard, WEBHOOK_VARIABLES, type VariableSpec } from './dashboard.js';
 import { bucketHeatmap, fixedColour, instantTable, singleStat, thresholds, timeSeries } from './panels.js';
-import { increase, rate, secondsSince, selectorsFor } from './promql.js';
+import { histogramQuantile, increase, rate, secondsSince, selectorsFor } from './promql.js';
 import { bucketQuery, quantileQueries, rangeQueries } from './queries.js';
 
 // Provider after the job: with five providers side by side, "all my GitHub hooks" is a common view.
@@ -17,8 +17,10 @@ const [JOB, ...AFTER_JOB] = WEBHOOK_VARIABLES;
 const VARIABLES: VariableSpec[] = [JOB!, { name: 'provider', label: 'Provider', metric: METRICS.deliveries }, ...AFTER_JOB, { name: 'event', label: 'Event', metric: METRICS.deliveries }];
 const select = selectorsFor(VARIABLES.map((variable) => variable.name));
 
-const deliveries = (fixed: Record<string, string> = {}) => rate(select(METRICS.deliveries, fixed));
+// Every query here is about webhooks: each series is taken once (maxOverExporters), then summed.
+const deliveries = (fixed: Record<string, string> = {}) => maxOverExporters(METRICS.deliveries, rate(select(METRICS.deliveries, fixed)));
 const durationBuckets = select(METRICS.deliveryDuration, {}, '_bucket');
+const retries = maxOverExporters(METRICS.deliveryRetries, rate(select(METRICS.deliveryRetries)));
 
 /** Error ratio per webhook; a webhook with no failure in the window reads 0, not "no data". */
 const errorRatioPerWebhook =
@@ -29,8 +31,8 @@ const errorRatioPerWebhook =
  * retry (their provider reports attempts) but never gave up read 0 instead of "no data".
  */
 const exhaustedPerWebhook =
-  `${sumBy(PER_WEBHOOK, rate(select(METRICS.deliveriesExhausted)))}` +
-  ` or ${on(PER_WEBHOOK)} ${sumBy(PER_WEBHOOK, rate(select(METRICS.deliveryRetries)))} * 0`;
+  `${sumBy(PER_WEBHOOK, maxOverExporters(METRICS.deliveriesExhausted, rate(select(METRICS.deliveriesExhausted))))}` +
+  ` or ${on(PER_WEBHOOK)} ${sumBy(PER_WEBHOOK, retries)} * 0`;
 const secondsSinceSuccess = secondsSince(select(METRICS.lastDeliveryTimestamp, { status: 'success' }));
 
 export function webhookDeliveries(config: MixinConfig): dashboard.Dashboard {
@@ -77,14 +79,14 @@ export function webhookDeliveries(config: MixinConfig): dashboard.Dashboard {
     .unit('s')
     .thresholds(thresholds('green', [config.deliveryLatencyP95.seconds, 'red']))
     .thresholdsStyle(thresholdLine())
-    .targets(rangeQueries(...quantileQueries(durationBuckets)));
+    .targets(rangeQueries(...quantileQueries(maxOverExporters(METRICS.deliveryDuration, rate(durationBuckets), '_bucket'))));
   const responseTimeHeatmap = bucketHeatmap(
     'Response time distribution',
     'How many attempts fell in each response-time bucket, per interval (the histogram as a heatmap). ' +
       'A second band high up means some deliveries are slow, which a p95 line can hide.',
     's',
-  ).withTarget(bucketQuery({ expr: sumBy(['le'], increase(durationBuckets)), legend: '{{le}}' }));
-  const retries = timeSeries(
+  ).withTarget(bucketQuery({ expr: sumBy(['le'], maxOverExporters(METRICS.deliveryDuration, increase(durationBuckets), '_bucket')), legend: '{{le}}' }));
+  const retriesAndExhausted = timeSeries(
     'Retries and exhausted deliveries',
     'Per second and per webhook: attempts that were retries (attempt number above 1), and failed attempts after which the provider gave up (exhausted: that event will not be delivered). ' +
       'Exhausted deliveries are only known for providers that report retry schedules or never retry by themselves; a webhook that retried but never gave up shows 0.',
@@ -92,7 +94,7 @@ export function webhookDeliveries(config: MixinConfig): dashboard.Dashboard {
     .unit('reqps')
     .targets(
       rangeQueries(
-        { expr: sumBy(PER_WEBHOOK, rate(select(METRICS.deliveryRetries))), legend: '{{source}} / {{webhook_id}} retries' },
+        { expr: sumBy(PER_WEBHOOK, retries), legend: '{{source}} / {{webhook_id}} retries' },
         { expr: exhaustedPerWebhook, legend: '{{source}} / {{webhook_id}} exhausted' },
       ),
     )
@@ -106,7 +108,7 @@ export function webhookDeliveries(config: MixinConfig): dashboard.Dashboard {
     .targets(
       rangeQueries(
         ...[0.5, 0.95].map((quantile) => ({
-          expr: `histogram_quantile(${quantile}, ${sumBy([...PER_WEBHOOK, 'le'], rate(select(METRICS.eventDelivery, {}, '_bucket')))})`,
+          expr: histogramQuantile(quantile, maxOverExporters(METRICS.eventDelivery, rate(select(METRICS.eventDelivery, {}, '_bucket')), '_bucket'), PER_WEBHOOK),
           legend: `{{source}} / {{webhook_id}} p${quantile * 100}`,
         })),
       ),
@@ -117,7 +119,7 @@ export function webhookDeliveries(config: MixinConfig): dashboard.Dashboard {
       'Not filtered by event (the metric has no event label).',
   )
     .unit('short')
-    .targets(rangeQueries({ expr: sumBy(PER_WEBHOOK, select(METRICS.deliveriesPending)), legend: '{{source}} / {{webhook_id}}' }));
+    .targets(rangeQueries({ expr: sumBy(PER_WEBHOOK, maxOverExporters(METRICS.deliveriesPending, select(METRICS.deliveriesPending))), legend: '{{source}} / {{webhook_id}}' }));
   const sinceSuccess = timeSeries(
     'Time since last successful delivery',
     'Per webhook, seconds since the newest successful delivery seen in its log; it climbs steadily while nothing gets through. ' +
@@ -153,7 +155,8 @@ export function webhookDeliveries(config: MixinConfig): dashboard.Dashboard {
       title: 'Webhook deliveries',
       description:
         "Are the webhooks being delivered, and if not, since when and why? Read from the providers' delivery logs by webhook-log-exporter. " +
-        'Filter with the variables at the top; `event` filters only the panels whose metric has an event label.',
+        'Filter with the variables at the top; `event` filters only the panels whose metric has an event label. ' +
+        'Several exporters reading the same webhook (replicas of a sidecar) count each delivery once.',
       variables: VARIABLES,
       // Now first (how much gets through, which webhook), then since when, then why.
       rows: [
@@ -161,7 +164,7 @@ export function webhookDeliveries(config: MixinConfig): dashboard.Dashboard {
         { height: 8, panels: [deliveryRate, sinceSuccess] },
         { height: 8, panels: [failuresByEvent, failuresByCode] },
         { height: 8, panels: [responseTime, responseTimeHeatmap] },
-        { height: 8, panels: [retries, pending] },
+        { height: 8, panels: [retriesAndExhausted, pending] },
         { height: 8, panels: [timeToDelivery.span(24)] },
       ],
     },

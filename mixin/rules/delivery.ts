@@ -1,8 +1,9 @@
-// Alerts on the deliveries themselves: is the receiver getting its webhooks?
+// Alerts on the deliveries themselves: is the receiver getting its webhooks? Each counts a
+// delivery once however many exporters read its webhook (maxOverExporters before every sum).
 import type { MixinConfig } from '../config.js';
 import { percent } from '../numbers.js';
 import { on, PER_DELIVERY_WEBHOOK } from '../promql.js';
-import { counterIncrease, parenthesise, series, sumByOnLines } from './promql.js';
+import { counterIncrease, maxOverExportersOnLines, parenthesise, series, sumByOnLines } from './promql.js';
 import type { AlertDefinition } from './types.js';
 
 const WEBHOOK = '{{ $labels.webhook_id }} ({{ $labels.provider }} source {{ $labels.source }})';
@@ -61,7 +62,7 @@ export function deliveryAlerts(config: MixinConfig): AlertDefinition[] {
     },
     {
       alert: 'WebhookDeliveriesExhausted',
-      expr: `${sumByOnLines(PER_DELIVERY_WEBHOOK, counterIncrease(series('deliveriesExhausted'), exhausted.window))}\n> 0`,
+      expr: `${sumByOnLines(PER_DELIVERY_WEBHOOK, maxOverExportersOnLines('deliveriesExhausted', counterIncrease(series('deliveriesExhausted'), exhausted.window)))}\n> 0`,
       for: exhausted.for,
       labels: { severity: 'critical' },
       annotations: {
@@ -80,9 +81,9 @@ function errorRatio(window: string): string {
 /** Receivers' p95 response time per webhook; NaN (never above a threshold) without deliveries. */
 function p95ResponseTime(window: string): string {
   const bucketRates = `rate(${series('deliveryDuration', '', '_bucket')}[${window}])`;
-  return `histogram_quantile(0.95, ${sumByOnLines(['le', ...PER_DELIVERY_WEBHOOK], bucketRates)})`;
+  return `histogram_quantile(0.95, ${sumByOnLines(['le', ...PER_DELIVERY_WEBHOOK], maxOverExportersOnLines('deliveryDuration', bucketRates, '_bucket'))})`;
 }
 
 function deliveriesCounted(matchers: string, window: string): string {
-  return sumByOnLines(PER_DELIVERY_WEBHOOK, counterIncrease(series('deliveries', matchers), window));
+  return sumByOnLines(PER_DELIVERY_WEBHOOK, maxOverExportersOnLines('deliveries', counterIncrease(series('deliveries', matchers), window)));
 }

@@ -1,7 +1,7 @@
 // Alerts on the exporter itself: while it is blind, the delivery alerts cannot fire.
 import type { MixinConfig } from '../config.js';
 import { maxBy, PER_WEBHOOK } from '../promql.js';
-import { counterIncrease, series, sumByOnLines } from './promql.js';
+import { counterIncrease, maxOverExportersOnLines, series, sumByOnLines } from './promql.js';
 import type { AlertDefinition } from './types.js';
 
 const WEBHOOK = '{{ $labels.webhook_id }} (source {{ $labels.source }})';
@@ -14,6 +14,8 @@ export function exporterAlerts(config: MixinConfig): AlertDefinition[] {
   return [
     {
       alert: 'WebhookExporterPollsFailing',
+      // About the webhook, so max over exporters: its metrics still update while any replica reads
+      // it. A replica that alone fails shows in the exporter-health dashboard, per exporter.
       expr: `${maxBy(PER_WEBHOOK, series('up'))} == 0`,
       for: polls.for,
       labels: { severity: 'warning' },
@@ -27,6 +29,7 @@ export function exporterAlerts(config: MixinConfig): AlertDefinition[] {
     },
     {
       alert: 'WebhookExporterDown',
+      // About one exporter process: per scrape target, so each replica that is down fires.
       expr: `${scrape} == 0`,
       for: down.for,
       labels: { severity: 'warning' },
@@ -47,7 +50,7 @@ export function exporterAlerts(config: MixinConfig): AlertDefinition[] {
     },
     {
       alert: 'WebhookExporterGapsDetected',
-      expr: `${sumByOnLines(PER_WEBHOOK, counterIncrease(series('gaps'), gaps.window))}\n> 0`,
+      expr: `${sumByOnLines(PER_WEBHOOK, maxOverExportersOnLines('gaps', counterIncrease(series('gaps'), gaps.window)))}\n> 0`,
       for: gaps.for,
       labels: { severity: 'warning' },
       annotations: {

@@ -2,7 +2,7 @@
 // aggregations themselves are shared with the dashboards (../promql.ts); this adds plain selectors,
 // counterIncrease and the rules file's layout, each operand on lines of its own.
 import { METRICS, type MetricKey } from '../../src/telemetry/catalogue.js';
-import { on, sumBy } from '../promql.js';
+import { maxOverExporters, on, sumBy } from '../promql.js';
 
 /** `name{matchers}` for a catalogue metric, with an optional suffix such as `_bucket`. */
 export function series(metric: MetricKey, matchers = '', suffix = ''): string {
@@ -12,6 +12,14 @@ export function series(metric: MetricKey, matchers = '', suffix = ''): string {
 /** `sum by (labels) (…)` with `expr` on lines of its own, indented. */
 export function sumByOnLines(labels: readonly string[], expr: string): string {
   return sumBy(labels, onLinesOfItsOwn(expr));
+}
+
+/**
+ * maxOverExporters (../promql.ts) for a catalogue metric, with `expr` on lines of its own: each
+ * series once, however many exporters report its webhook.
+ */
+export function maxOverExportersOnLines(metric: MetricKey, expr: string, suffix = ''): string {
+  return maxOverExporters(METRICS[metric], onLinesOfItsOwn(expr), suffix);
 }
 
 /** `(expr)` over several lines, indented so the rules file reads like hand-written PromQL. */

@@ -10,6 +10,7 @@ import { buildRuleGroups, renderRulesFile, RULES_FILE, type AlertRule, type Rule
 import { mixinConfig, type MixinConfig } from '../../mixin/config.js';
 import { METRICS } from '../../src/telemetry/catalogue.js';
 import { runPromtool } from '../helpers/promtool.js';
+import { exporterDuplicateProblems } from './helpers/exporter-duplicates.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const TESTS_DIR = 'alerts/tests';
@@ -165,6 +166,13 @@ describe('alerts', () => {
         'webhook_exporter_gaps_total',
       ]),
     );
+  });
+
+  it('count a webhook once however many exporters report it: max over exporters before every sum', () => {
+    for (const rule of alerts) expect(exporterDuplicateProblems(rule.expr), rule.alert).toEqual([]);
+    // The check sees the sum of before: one series per replica, summed.
+    const perReplica = 'sum by (source, provider, webhook_id) (increase(webhook_deliveries_total{status="failed"}[10m])) > 0';
+    expect(exporterDuplicateProblems(perReplica)).toEqual([expect.stringContaining("'webhook_deliveries_total' goes into sum() over every exporter")]);
   });
 
   it('never depend on the exporter\'s otel_scope_* labels', () => {

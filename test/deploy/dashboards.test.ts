@@ -148,9 +148,9 @@ describe('the dashboard linter', () => {
 
   it('catches a fixed rate window, a bare counter and a missing job filter', () => {
     const dashboard = broken((d) => {
-      firstTarget(d, 'Delivery rate by status').expr = 'sum by (status) (rate(webhook_deliveries_total{job=~"$job", provider=~"$provider", source=~"$source", webhook_id=~"$webhook_id", event=~"$event"}[5m]))';
-      firstTarget(d, 'Failures by event').expr = 'sum(webhook_deliveries_total{job=~"$job", provider=~"$provider", source=~"$source", webhook_id=~"$webhook_id", event=~"$event"})';
-      firstTarget(d, 'Failures by HTTP status code').expr = 'sum(rate(webhook_deliveries_total{provider=~"$provider", source=~"$source", webhook_id=~"$webhook_id", event=~"$event"}[$__rate_interval]))';
+      firstTarget(d, 'Delivery rate by status').expr = 'max by (status) (rate(webhook_deliveries_total{job=~"$job", provider=~"$provider", source=~"$source", webhook_id=~"$webhook_id", event=~"$event"}[5m]))';
+      firstTarget(d, 'Failures by event').expr = 'max(webhook_deliveries_total{job=~"$job", provider=~"$provider", source=~"$source", webhook_id=~"$webhook_id", event=~"$event"})';
+      firstTarget(d, 'Failures by HTTP status code').expr = 'max(rate(webhook_deliveries_total{provider=~"$provider", source=~"$source", webhook_id=~"$webhook_id", event=~"$event"}[$__rate_interval]))';
     });
     expect(problemsOf(dashboard)).toEqual([
       `dashboard 'Webhook deliveries', panel 'Delivery rate by status' [target-rate-interval-rule]: target A: 'webhook_deliveries_total[5m]' should use [$__rate_interval]`,
@@ -162,11 +162,23 @@ describe('the dashboard linter', () => {
   it('catches a metric the catalogue does not have, and a dashboard variable not applied', () => {
     const dashboard = broken((d) => {
       firstTarget(d, 'Delivery rate by status').expr = 'sum(rate(webhook_delivery_total{job=~"$job"}[$__rate_interval]))';
-      firstTarget(d, 'Failures by event').expr = 'sum(rate(webhook_deliveries_total{job=~"$job", provider=~"$provider", source=~"$source", webhook_id=~"$webhook_id"}[$__rate_interval]))';
+      firstTarget(d, 'Failures by event').expr = 'max(rate(webhook_deliveries_total{job=~"$job", provider=~"$provider", source=~"$source", webhook_id=~"$webhook_id"}[$__rate_interval]))';
     });
     expect(problemsOf(dashboard)).toEqual([
       "dashboard 'Webhook deliveries', panel 'Delivery rate by status' [metric-catalogue-rule]: target A: 'webhook_delivery_total' is not in the metric catalogue (src/telemetry/catalogue.ts)",
       `dashboard 'Webhook deliveries', panel 'Failures by event' [target-variables-rule]: target A: 'webhook_deliveries_total' has no event=~"$event" matcher`,
+    ]);
+  });
+
+  it('catches a webhook metric summed over exporters, which replicas reading the same webhook would multiply', () => {
+    const dashboard = broken((d) => {
+      const filters = 'job=~"$job", provider=~"$provider", source=~"$source", webhook_id=~"$webhook_id", event=~"$event"';
+      firstTarget(d, 'Delivery rate by status').expr = `sum by (status) (rate(webhook_deliveries_total{${filters}}[$__rate_interval]))`;
+      firstTarget(d, 'Failures by event').expr = `max by (source, webhook_id) (rate(webhook_deliveries_total{${filters}}[$__rate_interval]))`;
+      firstTarget(d, 'Failures by HTTP status code').expr = `sum by (instance) (rate(webhook_deliveries_total{${filters}}[$__rate_interval]))`;
+    });
+    expect(problemsOf(dashboard)).toEqual([
+      "dashboard 'Webhook deliveries', panel 'Delivery rate by status' [target-exporter-duplicates-rule]: target A: 'webhook_deliveries_total' goes into sum() over every exporter: take max by (its labels) first, or keep instance",
     ]);
   });
 
@@ -236,14 +248,20 @@ describe('selectorsIn', () => {
       'sum by (source, reason) (increase(a_total{job=~"$job", x="}"}[$__rate_interval])) or on (source) ' +
       'label_replace(sum by (source) (rate(b_total[5m])) * 0, "reason", "none", "", "") / max without (le) (c offset 5m)';
     expect(selectorsIn(expr)).toEqual([
-      { metric: 'a_total', matchers: [{ label: 'job', op: '=~', value: '$job' }, { label: 'x', op: '=', value: '}' }], range: '$__rate_interval', rangeFunction: 'increase' },
-      { metric: 'b_total', matchers: [], range: '5m', rangeFunction: 'rate' },
-      { metric: 'c', matchers: [] },
+      {
+        metric: 'a_total',
+        matchers: [{ label: 'job', op: '=~', value: '$job' }, { label: 'x', op: '=', value: '}' }],
+        range: '$__rate_interval',
+        rangeFunction: 'increase',
+        within: [{ operator: 'sum', by: ['source', 'reason'] }],
+      },
+      { metric: 'b_total', matchers: [], range: '5m', rangeFunction: 'rate', within: [{ operator: 'sum', by: ['source'] }] },
+      { metric: 'c', matchers: [], within: [{ operator: 'max', by: undefined }] },
     ]);
   });
 
   it('tells a counter inside rate from one merely inside a function that is inside rate', () => {
-    expect(selectorsIn('rate(abs(x_total)[5m:1m])')).toEqual([{ metric: 'x_total', matchers: [] }]);
+    expect(selectorsIn('rate(abs(x_total)[5m:1m])')).toEqual([{ metric: 'x_total', matchers: [], within: [] }]);
     expect(selectorsIn('avg_over_time(x_total[5m])')[0]?.rangeFunction).toBe('avg_over_time');
   });
 });

@@ -2,16 +2,14 @@
 // rules loaded. Every dashboard panel's query must return data, and the demo's failing webhook
 // must make an alert fire.
 
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderRulesFile } from '../../mixin/alerts.js';
 import { mixinConfig, type MixinConfig } from '../../mixin/config.js';
 import { buildDashboards } from '../../mixin/dashboards/index.js';
 import { DEMO_WEBHOOKS } from '../../src/simulator/index.js';
 import { freePort, spawnCli, waitFor } from '../helpers/cli.js';
+import { startPrometheus, type Prometheus } from '../helpers/prometheus.js';
 import { dashboardQueries } from '../deploy/helpers/dashboard-queries.js';
 
 const SCRAPE_WARMUP_MS = 20_000; // enough 1 s scrapes and 5 s demo polls for rates over 20 s windows
@@ -24,8 +22,8 @@ for (const value of Object.values(fastRules)) {
 }
 
 const children: ChildProcess[] = [];
+let prometheus: Prometheus | undefined;
 let prometheusUrl = '';
-
 
 function track(child: ChildProcess): { child: ChildProcess; output: () => string } {
   children.push(child);
@@ -35,49 +33,21 @@ function track(child: ChildProcess): { child: ChildProcess; output: () => string
   return { child, output: () => output };
 }
 
-
-interface QueryResponse {
-  status: string;
-  error?: string;
-  data: { resultType: string; result: unknown[] };
-}
-
-async function query(expr: string): Promise<QueryResponse> {
-  const response = await fetch(`${prometheusUrl}/api/v1/query?${new URLSearchParams({ query: expr })}`);
-  return (await response.json()) as QueryResponse;
-}
+const query = (expr: string) => prometheus!.query(expr);
 
 beforeAll(async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'wle-prom-'));
   const demoPort = await freePort();
   const demo = track(spawnCli(['demo', '--port', String(demoPort)], { LOG_LEVEL: 'warn' }));
   await waitFor(async () => ((await fetch(`http://127.0.0.1:${demoPort}/readyz`)).ok ? true : undefined), `the demo (${demo.output()})`);
 
-  await writeFile(join(dir, 'rules.yml'), renderRulesFile(fastRules));
-  await writeFile(
-    join(dir, 'prometheus.yml'),
-    [
-      'global: { scrape_interval: 1s, evaluation_interval: 1s }',
-      'rule_files: [rules.yml]',
-      'scrape_configs:',
-      '  - job_name: webhook-log-exporter',
-      `    static_configs: [{ targets: ["127.0.0.1:${demoPort}"] }]`,
-      '',
-    ].join('\n'),
-  );
-  const promPort = await freePort();
-  prometheusUrl = `http://127.0.0.1:${promPort}`;
-  const prometheus = track(spawn('prometheus', [
-    `--config.file=${join(dir, 'prometheus.yml')}`,
-    `--storage.tsdb.path=${join(dir, 'data')}`,
-    `--web.listen-address=127.0.0.1:${promPort}`,
-  ]));
-  await waitFor(async () => ((await fetch(`${prometheusUrl}/-/ready`)).ok ? true : undefined), `Prometheus (${prometheus.output().slice(-2000)})`);
+  prometheus = await startPrometheus({ targets: [`127.0.0.1:${demoPort}`], interval: '1s', rules: renderRulesFile(fastRules) });
+  prometheusUrl = prometheus.url;
   await new Promise((resolve) => setTimeout(resolve, SCRAPE_WARMUP_MS));
 }, SCRAPE_WARMUP_MS + 60_000);
 
-afterAll(() => {
+afterAll(async () => {
   for (const child of children) child.kill('SIGTERM');
+  await prometheus?.stop();
 });
 
 describe('a real Prometheus scraping the demo', () => {

@@ -6,6 +6,7 @@ import * as sdk from '@grafana/grafana-foundation-sdk/dashboard';
 import { METRICS } from '../../../src/telemetry/catalogue.js';
 import { panelsOf, prometheusTargets, variablesOf, type Dashboard, type Panel, type Target } from './dashboard-model.js';
 import { dashboardQueries, variableQueries } from './dashboard-queries.js';
+import { exporterDuplicateProblems } from './exporter-duplicates.js';
 import { checkPromQL, selectorsIn, type Selector } from './promql.js';
 
 export interface Problem {
@@ -77,8 +78,9 @@ function lintVariables(dashboard: Dashboard, report: Report): void {
     report('template-datasource-rule', `the datasource variable should be labelled 'Data source', is '${first.label}'`);
   }
   if (list[1]?.name !== 'job') report('template-job-rule', "the second variable must be 'job'");
-  // template-instance-rule and target-instance-rule are not checked: no exporter series is about
-  // an instance (replicas would poll the same webhooks), so an `instance` variable would only filter `up`.
+  // template-instance-rule and target-instance-rule are not checked: the dashboards show every
+  // exporter of the selected jobs, once per webhook, or per instance where a panel is about the
+  // exporter process (target-exporter-duplicates-rule).
   const queryVariables = list.filter((variable) => variable.type === sdk.VariableType.Query);
   queryVariables.forEach((variable, index) => {
     const rule = variable.name === 'job' ? 'template-job-rule' : 'template-variable-rule';
@@ -152,6 +154,7 @@ function lintPanel(dashboard: Dashboard, panel: Panel, report: Report): void {
     if (target.datasource?.uid !== DATASOURCE_UID) report('panel-datasource-rule', `target ${target.refId} uses datasource '${target.datasource?.uid}'`, panel);
     lintTargetFormat(panel, target, report);
     for (const selector of selectorsIn(target.expr)) lintSelector(selector, variables, (rule, message) => report(rule, `target ${target.refId}: ${message}`, panel));
+    for (const problem of exporterDuplicateProblems(target.expr)) report('target-exporter-duplicates-rule', `target ${target.refId}: ${problem}`, panel);
   }
 }
 

@@ -45,6 +45,15 @@ export interface Selector {
   range?: string;
   /** The function whose direct argument the range vector is (`rate` in `rate(x[5m])`). */
   rangeFunction?: string;
+  /** The aggregations around the selector, innermost first. */
+  within: Aggregation[];
+}
+
+/** `max by (a, b) (…)` is { operator: 'max', by: ['a', 'b'] }; `sum(…)` is { operator: 'sum', by: [] }. */
+export interface Aggregation {
+  operator: string;
+  /** Undefined for `without (…)`. */
+  by: string[] | undefined;
 }
 
 type Token =
@@ -63,20 +72,31 @@ const LABEL_LIST_KEYWORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_l
 export function selectorsIn(expr: string): Selector[] {
   const tokens = tokenize(expr);
   const selectors: Selector[] = [];
-  /** Per open parenthesis: the function it calls, if any. */
-  const calls: Array<string | undefined> = [];
+  /** Per open parenthesis: the function it calls, or the aggregation it is the argument of, if any. */
+  const calls: Array<{ call?: string; aggregation?: Aggregation }> = [];
+  /** `max by (a)` read, its `(` not yet. */
+  let aggregation: Aggregation | undefined;
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
     const next = tokens[i + 1];
     if (token.kind === 'name' && LABEL_LIST_KEYWORDS.has(token.text.toLowerCase()) && next?.text === '(') {
       const close = tokens.findIndex((t, index) => index > i && t.text === ')');
       if (close < 0) break;
+      const operator = tokens[i - 1]?.text.toLowerCase() ?? '';
+      if (AGGREGATIONS.has(operator)) {
+        const labels = tokens.slice(i + 2, close).filter((t) => t.kind === 'name').map((t) => t.text);
+        aggregation = { operator, by: token.text.toLowerCase() === 'by' ? labels : undefined };
+      }
       i = close;
       continue;
     }
     if (token.text === '(') {
       const previous = tokens[i - 1];
-      calls.push(previous?.kind === 'name' && !KEYWORDS.has(previous.text.toLowerCase()) ? previous.text : undefined);
+      const call = previous?.kind === 'name' && !KEYWORDS.has(previous.text.toLowerCase()) ? previous.text : undefined;
+      if (aggregation !== undefined) calls.push({ aggregation });
+      else if (call !== undefined && AGGREGATIONS.has(call.toLowerCase())) calls.push({ call, aggregation: { operator: call.toLowerCase(), by: [] } });
+      else calls.push({ call });
+      aggregation = undefined;
       continue;
     }
     if (token.text === ')') {
@@ -87,14 +107,15 @@ export function selectorsIn(expr: string): Selector[] {
     const isMetricName = token.kind === 'name' && next?.text !== '(' && !KEYWORDS.has(token.text.toLowerCase()) && !isAggregation;
     const isBareMatchers = token.kind === 'braces' && tokens[i - 1]?.kind !== 'name';
     if (!isMetricName && !isBareMatchers) continue;
-    const selector: Selector = { metric: isMetricName ? token.text : '', matchers: [] };
+    const within = calls.flatMap((open) => (open.aggregation ? [open.aggregation] : [])).reverse();
+    const selector: Selector = { metric: isMetricName ? token.text : '', matchers: [], within };
     const startsAt = i;
     if (isBareMatchers) selector.matchers = parseMatchers(token.text);
     else if (next?.kind === 'braces') selector.matchers = parseMatchers(tokens[++i]!.text);
     if (tokens[i + 1]?.kind === 'brackets') {
       selector.range = tokens[++i]!.text.slice(1, -1).trim();
       const direct = tokens[startsAt - 1]?.text === '(' && tokens[i + 1]?.text === ')';
-      const call = calls.at(-1);
+      const call = calls.at(-1)?.call;
       if (direct && call !== undefined) selector.rangeFunction = call;
     }
     selectors.push(selector);
