@@ -16,7 +16,8 @@ import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { ISecret } from 'kubernetes-models/v1/Secret';
 import type { IService } from 'kubernetes-models/v1/Service';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import bcrypt from 'bcryptjs';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { buildRuleGroups } from '../../mixin/alerts.js';
 import { mixinConfig } from '../../mixin/config.js';
@@ -27,17 +28,28 @@ import { createLogger } from '../../src/logger.js';
 import type { ProviderName } from '../../src/providers/registry.js';
 import { ProviderSimulator } from '../../src/simulator/index.js';
 import { EXPORTER_UID, exporterContainer, hardeningProblems, mirrorMounts, podSpecOf, volumeAt } from './helpers/exporter-pod.js';
+import { makeCa, makeLeaf, type Pem } from '../helpers/certificates.js';
 import { runCli } from '../helpers/cli.js';
 import { findSamples, parseExposition } from '../helpers/exposition.js';
+import { httpsGet } from '../helpers/https-request.js';
 import { unknownKeyProblems, validateWithModel, type KubernetesObject } from './helpers/kubernetes-models.js';
 import { kustomizationResources, readYamlDocuments, renderKustomization } from './helpers/kustomize.js';
 import { runPromtool } from '../helpers/promtool.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const K8S_DIR = join(root, 'deploy/kubernetes');
-const KUSTOMIZATIONS = ['base', 'examples/native-sidecar', 'examples/classic-sidecar', 'examples/service-monitor'];
+const SECURE_EXAMPLE = 'examples/secure';
+const KUSTOMIZATIONS = ['base', 'examples/native-sidecar', 'examples/classic-sidecar', 'examples/service-monitor', SECURE_EXAMPLE, `${SECURE_EXAMPLE}/service-monitor`];
 const SIDECAR_EXAMPLES = { native: 'examples/native-sidecar', classic: 'examples/classic-sidecar' } as const;
-const SECRET_TEMPLATES = Object.values(SIDECAR_EXAMPLES).map((dir) => `${dir}/secret.yaml`);
+/** The provider credentials, the same in every example that runs the exporter. */
+const PROVIDER_SECRET_TEMPLATES = [...Object.values(SIDECAR_EXAMPLES), SECURE_EXAMPLE].map((dir) => `${dir}/secret.yaml`);
+/** The secure example's web config, its TLS certificate, and what Prometheus presents to it. */
+const SECURE_SECRET_TEMPLATES = {
+  webConfig: `${SECURE_EXAMPLE}/web-config-secret.yaml`,
+  tls: `${SECURE_EXAMPLE}/tls-secret.yaml`,
+  scrapeClient: `${SECURE_EXAMPLE}/scrape-client-secret.yaml`,
+} as const;
+const SECRET_TEMPLATES = [...PROVIDER_SECRET_TEMPLATES, ...Object.values(SECURE_SECRET_TEMPLATES)];
 const IMAGE = 'ghcr.io/webhook-log-exporter/webhook-log-exporter';
 const CONFIG_KEY = 'config.yaml';
 const packageVersion = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
@@ -133,6 +145,8 @@ describe('kustomizations', () => {
     expect(kinds(SIDECAR_EXAMPLES.native)).toEqual(['Deployment/example-app', ...base].sort());
     expect(kinds(SIDECAR_EXAMPLES.classic)).toEqual(['Deployment/example-app', ...base].sort());
     expect(kinds('examples/service-monitor')).toEqual(['Service/webhook-log-exporter', 'ServiceMonitor/webhook-log-exporter']);
+    expect(kinds(SECURE_EXAMPLE)).toEqual(['ConfigMap/webhook-log-exporter-config', 'Deployment/example-app', 'PodMonitor/webhook-log-exporter']);
+    expect(kinds(`${SECURE_EXAMPLE}/service-monitor`)).toEqual(['Service/webhook-log-exporter', 'ServiceMonitor/webhook-log-exporter']);
   });
 
   describe.each([...KUSTOMIZATIONS, ...SECRET_TEMPLATES])('%s', (path) => {
@@ -318,8 +332,8 @@ describe('the two sidecar examples', () => {
   });
 
   it('ship the same Secret template, with placeholders only', () => {
-    const [first, second] = SECRET_TEMPLATES.map(secretTemplate);
-    expect(second).toEqual(first);
+    const [first, ...others] = PROVIDER_SECRET_TEMPLATES.map(secretTemplate);
+    for (const other of others) expect(other).toEqual(first);
     for (const value of Object.values(first?.stringData ?? {})) expect(value).toMatch(/^REPLACE_WITH_/);
   });
 });
@@ -398,5 +412,185 @@ describe('probes and scrape endpoints against the real server', () => {
     const job = /^job="([^"]+)"$/.exec(mixinConfig.exporterSelector)?.[1];
     expect(podMonitor.spec.podMetricsEndpoints?.[0]?.relabelings).toContainEqual({ action: 'replace', targetLabel: 'job', replacement: job });
     expect(service.metadata?.name).toBe(job); // a ServiceMonitor's job is the Service name
+  });
+});
+
+describe('the secure example', () => {
+  const objects = rendered(SECURE_EXAMPLE);
+  const deployment = only<IDeployment>(objects, 'Deployment');
+  const container = exporterContainer(deployment);
+  const secureConfigMap = only<IConfigMap>(objects, 'ConfigMap');
+  const secureConfigText = secureConfigMap.data?.[CONFIG_KEY] ?? '';
+  const securePodMonitor = only<IPodMonitor>(objects, 'PodMonitor');
+  const secureServiceMonitor = only<IServiceMonitor>(rendered(`${SECURE_EXAMPLE}/service-monitor`), 'ServiceMonitor');
+  const webConfigSecret = secretTemplate(SECURE_SECRET_TEMPLATES.webConfig);
+  const tlsSecret = secretTemplate(SECURE_SECRET_TEMPLATES.tls);
+  const scrapeClient = secretTemplate(SECURE_SECRET_TEMPLATES.scrapeClient);
+  const webConfigFile = (parse(secureConfigText) as { listen: { webConfigFile: string } }).listen.webConfigFile;
+  const webConfigKey = basename(webConfigFile);
+  interface WebConfigTemplate {
+    tls_server_config: { cert_file: string; key_file: string; client_ca_file: string; client_auth_type: string; min_version: string };
+    basic_auth_users: Record<string, string>;
+  }
+  const webConfig = parse(webConfigSecret.stringData?.[webConfigKey] ?? '') as WebConfigTemplate;
+  const TLS_FILES = ['cert_file', 'key_file', 'client_ca_file'] as const;
+  const PASSWORD = 'a scrape password';
+
+  /** The Secret behind the container's mount that holds `path`. */
+  function secretHolding(path: string): string | undefined {
+    return volumeAt(deployment, container, dirname(path)).secret?.secretName;
+  }
+
+  it('has the config of the base, with listen.webConfigFile added', () => {
+    const secure = parse(secureConfigText) as RawConfig & { listen: { webConfigFile?: string } };
+    delete secure.listen.webConfigFile;
+    expect(secure).toEqual(rawConfig());
+    expect(secureConfigMap.metadata?.name).toBe(configMap.metadata?.name);
+  });
+
+  it('mounts every volume it uses, the web config and the certificate read-only, and reads the web config from its Secret', () => {
+    const volumes = new Set(podSpecOf(deployment).volumes?.map((volume) => volume.name));
+    for (const mount of container.volumeMounts ?? []) expect(volumes, mount.name).toContain(mount.name);
+    expect(secretHolding(webConfigFile)).toBe(webConfigSecret.metadata?.name);
+    expect(Object.keys(webConfigSecret.stringData ?? {})).toEqual([webConfigKey]);
+    for (const field of TLS_FILES) {
+      const path = webConfig.tls_server_config[field];
+      expect(secretHolding(path), field).toBe(tlsSecret.metadata?.name);
+      expect(Object.keys(tlsSecret.stringData ?? {}), field).toContain(basename(path));
+    }
+    for (const path of [webConfigFile, webConfig.tls_server_config.cert_file]) {
+      expect(container.volumeMounts?.find((mount) => mount.mountPath === dirname(path))).toMatchObject({ readOnly: true });
+    }
+    expect(tlsSecret.type).toBe('kubernetes.io/tls');
+  });
+
+  it('serves TLS 1.2 or newer, verifies client certificates against the CA, and asks the monitors\' user for a password', () => {
+    expect(webConfig.tls_server_config).toMatchObject({ client_auth_type: 'VerifyClientCertIfGiven', min_version: 'TLS12' });
+    expect(Object.keys(webConfig.basic_auth_users)).toEqual(['prometheus']);
+    expect(webConfig.basic_auth_users.prometheus).toMatch(/^REPLACE_WITH_/);
+    for (const template of [tlsSecret, scrapeClient]) {
+      for (const value of Object.values(template.stringData ?? {})) expect(value).toMatch(/^REPLACE_WITH_/);
+    }
+  });
+
+  it('is the native sidecar apart from those mounts and the probes\' scheme', () => {
+    const native = podSpecOf(deployments.native);
+    const added = new Set(['webhook-log-exporter-web-config', 'webhook-log-exporter-tls']);
+    const { startupProbe, livenessProbe, readinessProbe, volumeMounts, ...rest } = container;
+    const nativeContainer = exporterContainer(deployments.native);
+    expect({ ...rest, volumeMounts: volumeMounts?.filter((mount) => !added.has(mount.name)) }).toEqual({
+      ...nativeContainer,
+      startupProbe: undefined,
+      livenessProbe: undefined,
+      readinessProbe: undefined,
+    });
+    for (const [secure, plain] of [[startupProbe, nativeContainer.startupProbe], [livenessProbe, nativeContainer.livenessProbe], [readinessProbe, nativeContainer.readinessProbe]]) {
+      expect(secure).toEqual({ ...plain, httpGet: { ...plain?.httpGet, scheme: 'HTTPS' } });
+    }
+    const spec = podSpecOf(deployment);
+    expect(spec.volumes?.filter((volume) => !added.has(volume.name))).toEqual(native.volumes);
+    expect({ ...spec, volumes: undefined, initContainers: undefined }).toEqual({ ...native, volumes: undefined, initContainers: undefined });
+    expect(deployment.metadata).toEqual(deployments.native.metadata);
+  });
+
+  it('is scraped over HTTPS by the PodMonitor and the ServiceMonitor, with the scrape client\'s certificate and password', () => {
+    const secretName = scrapeClient.metadata?.name;
+    const keys = Object.keys(scrapeClient.stringData ?? {});
+    const endpoints = [...(securePodMonitor.spec.podMetricsEndpoints ?? []), ...secureServiceMonitor.spec.endpoints];
+    expect(endpoints).toHaveLength(2);
+    for (const endpoint of endpoints) {
+      expect(endpoint).toMatchObject({ port: 'metrics', path: '/metrics', scheme: 'https' });
+      const { basicAuth, tlsConfig } = endpoint;
+      const references = [basicAuth?.username, basicAuth?.password, tlsConfig?.ca?.secret, tlsConfig?.cert?.secret, tlsConfig?.keySecret];
+      for (const reference of references) {
+        expect(reference?.name).toBe(secretName);
+        expect(keys).toContain(reference?.key);
+      }
+      expect(tlsConfig?.serverName).toBe('webhook-log-exporter');
+      expect(tlsConfig?.insecureSkipVerify).toBeUndefined();
+    }
+    // Otherwise as the plain monitors: the same pods, Service, port and job.
+    const { podMetricsEndpoints, ...podMonitorSpec } = securePodMonitor.spec;
+    const { podMetricsEndpoints: plainEndpoints, ...plainPodMonitorSpec } = podMonitor.spec;
+    expect(podMonitorSpec).toEqual(plainPodMonitorSpec);
+    expect({ ...podMetricsEndpoints?.[0], scheme: undefined, basicAuth: undefined, tlsConfig: undefined }).toEqual({ ...plainEndpoints?.[0], scheme: undefined });
+    expect(only<IService>(rendered(`${SECURE_EXAMPLE}/service-monitor`), 'Service')).toEqual(service);
+    expect({ ...secureServiceMonitor.spec.endpoints[0], scheme: undefined, basicAuth: undefined, tlsConfig: undefined }).toEqual({ ...serviceMonitor.spec.endpoints[0], scheme: undefined });
+  });
+
+  describe('against the real server, with certificates as cert-manager would issue them', () => {
+    const temporary = temporaryDir();
+    let simulator: ProviderSimulator;
+    let certificates: { ca: Pem; server: Pem; client: Pem };
+
+    beforeAll(async () => {
+      simulator = await ProviderSimulator.start();
+      for (const source of rawConfig().sources) source.webhooks.forEach((id) => simulator.addWebhook(source.provider, id));
+      const ca = await makeCa(temporary, 'ca');
+      certificates = {
+        ca,
+        // The name the monitors' serverName checks; Prometheus reaches the pod by its IP.
+        server: await makeLeaf(temporary, ca, 'exporter', { usage: 'serverAuth', sans: ['DNS:webhook-log-exporter'] }),
+        client: await makeLeaf(temporary, ca, 'prometheus', { usage: 'clientAuth', sans: ['DNS:prometheus'] }),
+      };
+    });
+    afterAll(() => simulator?.close());
+
+    /** Builds the exporter from the example's files as the pod would mount them, with `clientAuth` in the web config. */
+    async function startSecureExporter(clientAuth = webConfig.tls_server_config.client_auth_type) {
+      const rootDir = temporaryDir();
+      const tlsDir = dirname(webConfig.tls_server_config.cert_file);
+      const webConfigText = (webConfigSecret.stringData?.[webConfigKey] ?? '')
+        .replace(/REPLACE_WITH_\w+/, bcrypt.hashSync(PASSWORD, 4))
+        .replace(`client_auth_type: ${webConfig.tls_server_config.client_auth_type}`, `client_auth_type: ${clientAuth}`)
+        .replaceAll(tlsDir, join(rootDir, tlsDir));
+      const args = mirrorMounts(rootDir, deployment, container, {
+        configMaps: { [secureConfigMap.metadata?.name ?? '']: secureConfigMap.data ?? {} },
+        secrets: {
+          [secret.metadata?.name ?? '']: secretFilesFor((provider) => (provider === 'salesfinity' ? simulator.salesfinityApiKey : simulator.baanxToken)),
+          [webConfigSecret.metadata?.name ?? '']: { [webConfigKey]: webConfigText },
+          [tlsSecret.metadata?.name ?? '']: { 'tls.crt': certificates.server.cert, 'tls.key': certificates.server.key, 'ca.crt': certificates.ca.cert },
+        },
+        editConfigMapFile: (text) => {
+          const edited = parse(text) as RawConfig;
+          for (const source of edited.sources) source.baseUrl = simulator.baseUrl(source.provider);
+          return stringify(edited);
+        },
+      });
+      const exporter = await buildExporter(await loadConfig(configFlag(args)), { logger: createLogger({ level: 'silent' }) });
+      const { port } = await exporter.listen(0);
+      return { exporter, url: (path: string) => `https://127.0.0.1:${port}${path}` };
+    }
+
+    it('answers the kubelet\'s HTTPS probes without credentials, and Prometheus only with the monitors\' certificate check and password', async () => {
+      const { exporter, url } = await startSecureExporter();
+      // As the PodMonitor's tlsConfig and basicAuth make Prometheus connect.
+      const prometheus = { ca: certificates.ca.cert, servername: securePodMonitor.spec.podMetricsEndpoints?.[0]?.tlsConfig?.serverName, cert: certificates.client.cert, key: certificates.client.key };
+      try {
+        // The kubelet: HTTPS without checking the certificate, no client certificate, no password.
+        expect((await httpsGet(url(container.startupProbe!.httpGet!.path!))).status).toBe(200);
+        expect((await httpsGet(url(container.readinessProbe!.httpGet!.path!))).status).toBe(503); // no poll yet
+        await exporter.start();
+        await vi.waitFor(async () => expect((await httpsGet(url(container.readinessProbe!.httpGet!.path!))).status).toBe(200), { timeout: 10_000 });
+
+        expect((await httpsGet(url('/metrics'))).status).toBe(401);
+        expect((await httpsGet(url('/metrics'), { ...prometheus, user: 'prometheus', password: 'wrong' })).status).toBe(401);
+        const scrape = await httpsGet(url('/metrics'), { ...prometheus, user: 'prometheus', password: PASSWORD });
+        expect(scrape.status).toBe(200);
+        expect(findSamples(parseExposition(scrape.body), 'webhook_exporter_up').length).toBeGreaterThan(0);
+        await expect(httpsGet(url('/metrics').replace('https:', 'http:'))).rejects.toThrow(); // no plain HTTP on the port
+      } finally {
+        await exporter.stop();
+      }
+    });
+
+    it('would fail the kubelet\'s probes with RequireAndVerifyClientCert: the handshake wants a certificate the kubelet does not have', async () => {
+      const { exporter, url } = await startSecureExporter('RequireAndVerifyClientCert');
+      try {
+        await expect(httpsGet(url(container.livenessProbe!.httpGet!.path!))).rejects.toThrow(/certificate required/);
+      } finally {
+        await exporter.stop();
+      }
+    });
   });
 });
