@@ -12,7 +12,7 @@ import { createServer, type ExporterServer, type StatusDocument } from './server
 import { ExporterTelemetry, otlpMetricReadersFromEnv, WINDOW_MINUTES } from './telemetry/index.js';
 
 import { exporterResource } from './telemetry/resource.js';
-import { DeliveryTracer, tracingRequested, withTracing } from './telemetry/tracing.js';
+import { tracingRequested } from './telemetry/otel-requested.js';
 import { VERSION } from './version.js';
 
 /** Upper bound for a clean shutdown; Kubernetes' terminationGracePeriodSeconds should exceed it. */
@@ -73,7 +73,9 @@ export async function buildExporter(config: ExporterConfig, deps: ExporterDeps):
     watchStartMs: startedAtMs,
   });
   // Traces only when OTEL_TRACES_EXPORTER asks: otherwise no provider exists and nothing is sent.
-  const tracer = tracingRequested() ? await DeliveryTracer.fromEnv(exporterResource(VERSION), VERSION) : undefined;
+  // The tracing SDK is loaded only then.
+  const tracing = tracingRequested() ? await import('./telemetry/tracing.js') : undefined;
+  const tracer = tracing ? await tracing.DeliveryTracer.fromEnv(exporterResource(VERSION), VERSION) : undefined;
   // Our own client, not undici's global one: its connect timeout (10 s) would keep an abandoned
   // connect attempt alive past http.timeout, a second request in flight to a webhook's provider.
   const ownDispatcher = deps.dispatcher ? undefined : new Agent({ connect: { timeout: config.http.timeout } });
@@ -86,7 +88,7 @@ export async function buildExporter(config: ExporterConfig, deps: ExporterDeps):
     timeoutMs: config.http.timeout,
     maxResponseBytes: config.http.maxResponseBytes,
     stateFile: config.state?.file,
-    recorder: tracer ? withTracing(telemetry, tracer) : telemetry,
+    recorder: tracing && tracer ? tracing.withTracing(telemetry, tracer) : telemetry,
     logger: deps.logger,
     now: deps.now,
     random: deps.random,

@@ -1,11 +1,15 @@
 // The command line: run (default), demo, check-config, once, --help, --version.
 // Exit 2 for every usage or configuration problem, with each problem listed, never a stack trace.
+//
+// Each command loads only what it uses: --version and --help nothing but this file, check-config
+// the config loader, run and once the exporter, demo the simulator too. A sidecar's CLI is run by
+// probes and scripts, and each module costs start-up time and memory (docs/performance.md).
 
 import { parseArgs } from 'node:util';
-import { buildExporter, SHUTDOWN_BOUND_MS, type Exporter } from './app.js';
-import { ConfigError, describeSource, loadConfig, type ExporterConfig } from './config/index.js';
-import { startDemo } from './demo.js';
-import { createLogger, type Logger } from './logger.js';
+import type { Exporter } from './app.js';
+import type { ExporterConfig } from './config/index.js';
+import type { Logger } from './logger.js';
+import { StartupError } from './startup-error.js';
 import { VERSION } from './version.js';
 
 const USAGE = `webhook-log-exporter ${VERSION}
@@ -61,8 +65,14 @@ export async function main(argv: string[]): Promise<number> {
         return await run(await configFrom(args.config));
     }
   } catch (error) {
+    // By the time a ConfigError can be thrown, the config module is loaded: importing it here is free.
+    const { ConfigError } = await import('./config/index.js');
     if (error instanceof ConfigError) {
       process.stderr.write(`webhook-log-exporter: invalid configuration:\n${error.problems.map((p) => `  - ${p}\n`).join('')}`);
+      return 2;
+    }
+    if (error instanceof StartupError) {
+      process.stderr.write(`webhook-log-exporter: ${error.message}\n`);
       return 2;
     }
     if (error instanceof UsageError) {
@@ -100,16 +110,19 @@ function parse(argv: string[]) {
 async function configFrom(path: string | undefined): Promise<ExporterConfig> {
   const file = path ?? process.env.WEBHOOK_LOG_EXPORTER_CONFIG;
   if (!file) throw new UsageError('no config file: pass --config FILE or set WEBHOOK_LOG_EXPORTER_CONFIG');
+  const { loadConfig } = await import('./config/index.js');
   return loadConfig(file);
 }
 
 async function checkConfig(config: ExporterConfig): Promise<number> {
+  const { describeSource } = await import('./config/index.js');
   for (const source of config.sources) process.stdout.write(`${describeSource(source)}\n`);
   process.stdout.write(`config OK: ${config.sources.length} source(s), serving on ${config.listen.host}:${config.listen.port}\n`);
   return 0;
 }
 
 async function once(config: ExporterConfig): Promise<number> {
+  const [{ buildExporter }, { createLogger }] = await Promise.all([import('./app.js'), import('./logger.js')]);
   // Logs go to stderr so stdout is exactly the exposition.
   const logger = createLogger({ destination: process.stderr });
   const exporter = await buildExporter(config, { logger });
@@ -126,6 +139,7 @@ async function once(config: ExporterConfig): Promise<number> {
 
 async function run(config: ExporterConfig): Promise<number> {
   const signalled = firstSignal();
+  const [{ buildExporter }, { createLogger }] = await Promise.all([import('./app.js'), import('./logger.js')]);
   const logger = createLogger();
   const exporter = await buildExporter(config, { logger });
   return serve(exporter, logger, signalled);
@@ -133,6 +147,7 @@ async function run(config: ExporterConfig): Promise<number> {
 
 async function runDemo(port: number | undefined): Promise<number> {
   const signalled = firstSignal();
+  const [{ startDemo }, { createLogger }] = await Promise.all([import('./demo.js'), import('./logger.js')]);
   const logger = createLogger();
   const demo = await startDemo({ logger, port });
   logger.info({ simulator: demo.simulator.url }, 'demo: simulated provider APIs with live traffic');
@@ -152,6 +167,7 @@ function firstSignal(): Promise<NodeJS.Signals> {
 
 /** Listens, polls, and waits for SIGTERM/SIGINT; resolves with the exit code. */
 async function serve(exporter: Exporter, logger: Logger, signalled: Promise<NodeJS.Signals>, cleanup?: () => Promise<void>): Promise<number> {
+  const { SHUTDOWN_BOUND_MS } = await import('./app.js');
   const address = await exporter.listen();
   logger.info({ version: VERSION, address: `${address.address}:${address.port}`, sources: exporter.config.sources.length }, 'webhook-log-exporter listening');
   await exporter.start();

@@ -1,10 +1,10 @@
 import type { Meter } from '@opentelemetry/api';
-import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import {
   AggregationTemporality,
   AggregationType,
   InstrumentType,
   MeterProvider,
+  MetricReader,
   PeriodicExportingMetricReader,
   type IMetricReader,
   type MetricProducer,
@@ -27,10 +27,22 @@ export interface MetricsPipelineOptions {
   extraReaders?: MetricReaderFactory[];
 }
 
+/**
+ * What GET /metrics collects from: a reader pulled on each scrape, cumulative, as Prometheus wants.
+ * exporter-prometheus's PrometheusExporter is this reader plus an HTTP server and a serializer we
+ * do not use (prometheus-text.ts says why); importing it also pulls Node's bundled undici into
+ * memory (its ESM build imports `node:http`, whose namespace touches `http.WebSocket`), about
+ * 13 MB of RSS for nothing (docs/performance.md, "Footprint").
+ */
+export class ScrapeReader extends MetricReader {
+  protected override async onForceFlush(): Promise<void> {}
+  protected override async onShutdown(): Promise<void> {}
+}
+
 export interface MetricsPipeline {
   meterProvider: MeterProvider;
   meter: Meter;
-  exporter: PrometheusExporter;
+  exporter: ScrapeReader;
   /** The per-entry delivery metrics, outside the SDK's instruments: see delivery-aggregation.ts. */
   deliveryMetrics: DeliveryMetrics;
 }
@@ -41,7 +53,7 @@ export function createMetricsPipeline(opts: MetricsPipelineOptions): MetricsPipe
   const deliveryMetrics = new DeliveryMetrics(opts.histogramBuckets, scope, opts.cardinalityLimit, resource);
   const producers = [deliveryMetrics];
   // We serve /metrics on our own server, next to /healthz and the status page.
-  const exporter = new PrometheusExporter({ preventServerStart: true, metricProducers: producers });
+  const exporter = new ScrapeReader({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE, metricProducers: producers });
   const meterProvider = new MeterProvider({
     resource,
     views: catalogueViews(opts),

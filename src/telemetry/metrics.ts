@@ -1,5 +1,4 @@
 import type { Attributes } from '@opentelemetry/api';
-import type { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import type { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { isFinished, type DeliveryAttempt, type FinishedStatus } from '../providers/types.js';
 import { cardinalityLimit, NO_HTTP_STATUS } from './catalogue.js';
@@ -9,7 +8,7 @@ import { EventDeliveryTracker } from './event-delivery.js';
 import { DeliveryWindow, type LastFailure, type WindowSummary } from './status-window.js';
 import { EventTypeCap } from './event-cap.js';
 import { createInstruments, type Instruments } from './instruments.js';
-import { createMetricsPipeline, type MetricReaderFactory } from './meter-provider.js';
+import { createMetricsPipeline, type MetricReaderFactory, type ScrapeReader } from './meter-provider.js';
 import { PrometheusTextSerializer } from './prometheus-text.js';
 import { retainedKey, SeriesAttributes, seriesAttributes, SeriesMap } from './series.js';
 
@@ -61,7 +60,7 @@ interface DeliverySeries {
 /** Owns the instruments: the poller reports what it read, this turns it into series. */
 export class ExporterTelemetry {
   private readonly meterProvider: MeterProvider;
-  private readonly exporter: PrometheusExporter;
+  private readonly exporter: ScrapeReader;
   // The exporter only collects: its own serializer is ~25x slower at 10k series (prometheus-text.ts).
   private readonly serializer = new PrometheusTextSerializer();
   private readonly instruments: Instruments;

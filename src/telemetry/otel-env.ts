@@ -10,6 +10,7 @@
 import { diag } from '@opentelemetry/api';
 import { getNumberFromEnv, getStringFromEnv, getStringListFromEnv } from '@opentelemetry/core';
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
+import { StartupError } from '../startup-error.js';
 import { BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';
 
 export type OtlpProtocol = 'grpc' | 'http/json' | 'http/protobuf';
@@ -34,24 +35,48 @@ export function positiveNumberFromEnv(name: string): number | undefined {
 
 /** The OTLP metric exporter for OTEL_EXPORTER_OTLP_METRICS_PROTOCOL; endpoint, headers etc. it reads itself. */
 export async function otlpMetricExporterFromEnv(): Promise<PushMetricExporter> {
-  switch (otlpProtocolFromEnv('METRICS')) {
+  const protocol = otlpProtocolFromEnv('METRICS');
+  const asked = (pkg: string) => ({ signal: 'METRICS' as const, protocol, pkg });
+  switch (protocol) {
     case 'grpc':
-      return new (await import('@opentelemetry/exporter-metrics-otlp-grpc')).OTLPMetricExporter();
+      return new (await loadExporter(asked('@opentelemetry/exporter-metrics-otlp-grpc'), () => import('@opentelemetry/exporter-metrics-otlp-grpc'))).OTLPMetricExporter();
     case 'http/json':
-      return new (await import('@opentelemetry/exporter-metrics-otlp-http')).OTLPMetricExporter();
+      return new (await loadExporter(asked('@opentelemetry/exporter-metrics-otlp-http'), () => import('@opentelemetry/exporter-metrics-otlp-http'))).OTLPMetricExporter();
     case 'http/protobuf':
-      return new (await import('@opentelemetry/exporter-metrics-otlp-proto')).OTLPMetricExporter();
+      return new (await loadExporter(asked('@opentelemetry/exporter-metrics-otlp-proto'), () => import('@opentelemetry/exporter-metrics-otlp-proto'))).OTLPMetricExporter();
   }
 }
 
 async function otlpSpanExporterFromEnv(): Promise<SpanExporter> {
-  switch (otlpProtocolFromEnv('TRACES')) {
+  const protocol = otlpProtocolFromEnv('TRACES');
+  const asked = (pkg: string) => ({ signal: 'TRACES' as const, protocol, pkg });
+  switch (protocol) {
     case 'grpc':
-      return new (await import('@opentelemetry/exporter-trace-otlp-grpc')).OTLPTraceExporter();
+      return new (await loadExporter(asked('@opentelemetry/exporter-trace-otlp-grpc'), () => import('@opentelemetry/exporter-trace-otlp-grpc'))).OTLPTraceExporter();
     case 'http/json':
-      return new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter();
+      return new (await loadExporter(asked('@opentelemetry/exporter-trace-otlp-http'), () => import('@opentelemetry/exporter-trace-otlp-http'))).OTLPTraceExporter();
     case 'http/protobuf':
-      return new (await import('@opentelemetry/exporter-trace-otlp-proto')).OTLPTraceExporter();
+      return new (await loadExporter(asked('@opentelemetry/exporter-trace-otlp-proto'), () => import('@opentelemetry/exporter-trace-otlp-proto'))).OTLPTraceExporter();
+  }
+}
+
+/**
+ * An exporter package is loaded only when a variable asks for it, so an image may leave out the
+ * ones it does not use. When one is missing, say at start which variable asked for it, in one line,
+ * rather than fail in the first export.
+ */
+async function loadExporter<T>(asked: { signal: 'TRACES' | 'METRICS'; protocol: OtlpProtocol; pkg: string }, load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw error;
+    const exporterVariable = `OTEL_${asked.signal}_EXPORTER`;
+    const protocolVariable = [`OTEL_EXPORTER_OTLP_${asked.signal}_PROTOCOL`, 'OTEL_EXPORTER_OTLP_PROTOCOL'].find((name) => getStringFromEnv(name) !== undefined);
+    const why = protocolVariable === undefined ? `protocol ${asked.protocol}, the default` : `protocol ${asked.protocol} from ${protocolVariable}`;
+    throw new StartupError(
+      `${exporterVariable}=otlp (${why}) needs the package ${asked.pkg}, which this installation does not have: install it, choose another protocol, or unset ${exporterVariable}`,
+    );
   }
 }
 

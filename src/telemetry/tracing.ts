@@ -15,12 +15,6 @@ import { METER_NAME } from './catalogue.js';
 const SPAN_EVENT_LIMIT = 128;
 const ERROR_MESSAGE_LIMIT = 256; // characters
 
-/** True when OTEL_TRACES_EXPORTER names an exporter. Unset or `none`: no provider, nothing sent. */
-export function tracingRequested(env: NodeJS.ProcessEnv = process.env): boolean {
-  const names = (env.OTEL_TRACES_EXPORTER ?? '').split(',').map((name) => name.trim()).filter(Boolean);
-  return names.length > 0 && !names.includes('none');
-}
-
 /** The trace of every attempt of one event: the first 16 bytes of SHA-256 over (source, event id). */
 export function deliveryTraceId(source: string, attempt: Pick<DeliveryAttempt, 'eventId' | 'logId'>): string {
   // Without an event id (some providers log none) each attempt is its own trace, keyed by its log id.

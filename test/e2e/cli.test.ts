@@ -188,3 +188,52 @@ describe('run', () => {
   });
 });
 
+
+const MODULE_HOOKS = join(import.meta.dirname, '..', 'helpers', 'module-hooks.mjs');
+
+/** What a CLI run loaded, as module URLs, recorded by test/helpers/module-hooks.mjs. */
+async function modulesLoadedBy(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ result: Awaited<ReturnType<typeof cli>>; modules: string[] }> {
+  const record = join(await mkdtemp(join(dir, 'modules-')), 'loaded.txt');
+  await writeFile(record, '');
+  const result = await cli(args, { NODE_OPTIONS: `--import=${MODULE_HOOKS}`, WLE_RECORD_MODULES: record, ...env });
+  return { result, modules: (await readFile(record, 'utf8')).split('\n').filter(Boolean) };
+}
+
+/** Modules a command that serves nothing and polls nothing must not load. */
+const RUNTIME_ONLY = [/node_modules\/undici\//, /node_modules\/@opentelemetry\//, /node_modules\/pino\//, /\/src\/(app|server|poller|telemetry|simulator)\//, /\/src\/app\.ts$/];
+
+describe('each command loads only what it uses', () => {
+  it('--version and --help load no config, telemetry, HTTP client or server code', async () => {
+    for (const args of [['--version'], ['--help']]) {
+      const { result, modules } = await modulesLoadedBy(args);
+      expect(result.code).toBe(0);
+      expect(modules.filter((url) => url.includes('/src/') || url.includes('/node_modules/') && !url.includes('/node_modules/tsx/'))).toEqual(
+        expect.not.arrayContaining([expect.stringMatching(/zod|yaml|undici|@opentelemetry|pino|\/src\/config\//)]),
+      );
+      expect(modules.some((url) => url.endsWith('/src/main.ts'))).toBe(true); // the record works
+    }
+  });
+
+  it('check-config loads the config checks, and no telemetry, HTTP client or server code', async () => {
+    const { result, modules } = await modulesLoadedBy(['check-config', '--config', await writeConfig('modules.json')]);
+    expect(result.code).toBe(0);
+    expect(modules.some((url) => url.includes('/src/config/'))).toBe(true);
+    expect(modules.filter((url) => RUNTIME_ONLY.some((pattern) => pattern.test(url)))).toEqual([]);
+  });
+
+  it('an OTLP exporter package missing from the installation: exit 2 at start, one line naming the variable that asked for it', async () => {
+    const config = await writeConfig('otlp-missing.json');
+    const { result } = await modulesLoadedBy(['once', '--config', config], {
+      WLE_HIDE_PACKAGES: '@opentelemetry/exporter-trace-otlp-grpc',
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'grpc',
+    });
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe(''); // nothing polled, nothing printed
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toBe(
+      'webhook-log-exporter: OTEL_TRACES_EXPORTER=otlp (protocol grpc from OTEL_EXPORTER_OTLP_TRACES_PROTOCOL) needs the package @opentelemetry/exporter-trace-otlp-grpc, which this installation does not have: install it, choose another protocol, or unset OTEL_TRACES_EXPORTER',
+    );
+  });
+});
