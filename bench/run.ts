@@ -3,6 +3,7 @@
 
 import os from 'node:os';
 import { collectGarbage, MB, renderTable, type Row } from './harness.js';
+import { footprintRows, runFootprint } from './footprint.js';
 import { idleRows, runIdle } from './idle.js';
 import { pacingRows, runPacing } from './pacing.js';
 import { ingestRows, runIngest, SEPARATE_INGEST_PROVIDERS } from './ingest.js';
@@ -65,6 +66,10 @@ async function main(): Promise<void> {
   );
   await step('pacing', async () => pacingRows(runPacing({ webhooks: 2_000, budgetPerHour: 5_000, scheduleMs: 30_000, hours: quick ? 6 : 24 })));
   await step('idle', async () => idleRows(await runIdle({ webhooks: 100, cyclesPerRound: quick ? 3 : 5, rounds })));
+  // The built CLI in fresh processes; most of its time is each server idling before its RSS is read.
+  await step('footprint', async () =>
+    footprintRows(await runFootprint({ webhooks: [2, 100, 1_000], settleMs: quick ? 5_000 : 20_000, rounds: quick ? 5 : 11 })),
+  );
   console.log(`\n${renderTable(rows)}`);
   const failed = rows.filter((row) => row.verdict === 'FAIL').length;
   console.log(`\n${failed === 0 ? 'every target met' : `${failed} target(s) not met`}`);

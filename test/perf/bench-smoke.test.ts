@@ -2,6 +2,7 @@
 // figures are not checked against the targets here: they depend on the machine.
 
 import { describe, expect, it } from 'vitest';
+import { footprintRows, runFootprint } from '../../bench/footprint.js';
 import { runIdle } from '../../bench/idle.js';
 import { pacingRows, runPacing } from '../../bench/pacing.js';
 import { ingestRows, runIngest, SEPARATE_INGEST_PROVIDERS } from '../../bench/ingest.js';
@@ -105,6 +106,23 @@ describe('benchmark suite at toy sizes', () => {
     const result = await runIdle({ webhooks: 4, cyclesPerRound: 1, rounds: 1 });
     expect(result.webhooks).toBe(4);
     expectPositive({ ours: result.cpuMicrosPerCycle, bare: result.bareFetchCpuMicrosPerCycle, ratio: result.ratio });
+  });
+
+  // Builds the CLI and starts a dozen processes: ~5 s on an idle machine.
+  it('footprint measures the built CLI and bare Node in fresh processes', { timeout: 60_000 }, async () => {
+    const result = await runFootprint({ webhooks: [2], settleMs: 1_000, rounds: 1 });
+    expect(result.idle.map((run) => run.webhooks)).toEqual([2]);
+    const [idle] = result.idle;
+    expectPositive({ ...idle, bareRss: result.bareServer.rssBytes, barePeak: result.bareServer.peakBytes });
+    expectPositive({ ready: result.readyMs, bareListening: result.bareListeningMs, version: result.versionMs, checkConfig: result.checkConfigMs, bareStart: result.bareStartMs });
+    expect(idle?.peakBytes).toBeGreaterThanOrEqual(idle?.rssBytes ?? Infinity);
+    expect(footprintRows(result).map((row) => [row.benchmark, row.target])).toEqual([
+      ['footprint 2 webhooks', '≤ 1.5×'],
+      ['footprint 2 webhooks', '≤ 1.25× idle'],
+      ['footprint 2 webhooks', '≤ 1 s'],
+      ['footprint CLI', '≤ 3×'],
+      ['footprint CLI', '—'],
+    ]);
   });
 
   it('pacing keeps a budget from running dry and spaces the reads', () => {
