@@ -61,6 +61,11 @@ export const mixinConfig = {
     for: '0m',
   },
 
+  /** A changed web config (certificates, users) could not be loaded; the previous one serves on. */
+  webConfigReloadFailed: {
+    window: '15m',
+  },
+
   /** The dashboards' default time range and refresh. */
   dashboards: {
     timeFrom: 'now-6h',

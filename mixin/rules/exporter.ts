@@ -11,6 +11,7 @@ export function exporterAlerts(config: MixinConfig): AlertDefinition[] {
   const polls = config.exporterPollsFailing;
   const down = config.exporterDown;
   const gaps = config.gapsDetected;
+  const reload = config.webConfigReloadFailed;
   return [
     {
       alert: 'WebhookExporterPollsFailing',
@@ -56,6 +57,18 @@ export function exporterAlerts(config: MixinConfig): AlertDefinition[] {
       annotations: {
         summary: 'Webhook deliveries may have gone uncounted.',
         description: `{{ $value | printf "%.0f" }} reads of the delivery log of webhook ${WEBHOOK} in the last ${gaps.window} found no entry already known, so deliveries between two polls may not have been counted. The exporter's "possible gap" log line says what to change: poll more often (schedule), or raise the source's page limit (maxPages) or, where the API returns only its newest entries, the number it returns (limit).`,
+      },
+    },
+    {
+      alert: 'WebhookExporterWebConfigReloadFailed',
+      // About one exporter process and its own files: per scrape target. The counter is exported
+      // at 0 from the start, so increase() sees the first failure.
+      expr: `increase(${series('webConfigReloadErrors', config.exporterSelector)}[${reload.window}]) > 0`,
+      for: '0m',
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: 'A changed web config could not be loaded; the exporter serves the previous one.',
+        description: `{{ $labels.instance }} could not load a change to its web config file or a file it names (TLS certificate, key, client CA, basic-auth users) in the last ${reload.window}, and keeps serving the previous configuration: a renewed certificate is not in use yet and the old one will expire. Its log line "web config not reloaded" names every problem by its path.`,
       },
     },
   ];
