@@ -4,4 +4,4 @@ export { parseDuration } from './duration.js';
 export { loadConfig, parseConfig, type ParseConfigOptions } from './load.js';
 export { ConfigError } from './problems.js';
 export type { ExporterConfig, SourceConfig } from './schema.js';
-export { fingerprintFiles, loadWebConfig, parseWebConfig, secureContextOptions, type TlsSettings, type WebConfig } from './web-config.js';
+export { loadWebConfig, parseWebConfig, secureContextOptions, type TlsSettings, type WebConfig } from './web-config.js';

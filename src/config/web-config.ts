@@ -3,21 +3,19 @@
 // exporters serves this one unchanged. Read at start (a problem is a config error) and again
 // whenever one of its files changes (a problem keeps the previous configuration serving).
 // Messages name the key and the file, never a password hash, a key or a certificate's text.
+// The types and the TLS options live in web-config-types.ts, so the server loads no loader.
 
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { createSecureContext, type SecureVersion } from 'node:tls';
+import { CLIENT_AUTH_TYPES, secureContextOptions, type TlsSettings, type WebConfig } from './web-config-types.js';
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
 import { ConfigError, issuesToProblems, renderProblem, type Problem } from './problems.js';
 import { strictObject } from './strict-object.js';
 import { notAFileName } from './secrets.js';
 import { parseConfigText } from './syntax.js';
-
-/** The client-certificate policies of Go's crypto/tls, by the names the toolkit's file uses. */
-export const CLIENT_AUTH_TYPES = ['NoClientCert', 'RequestClientCert', 'RequireAnyClientCert', 'VerifyClientCertIfGiven', 'RequireAndVerifyClientCert'] as const;
-export type ClientAuthType = (typeof CLIENT_AUTH_TYPES)[number];
 
 const TLS_VERSIONS = { TLS10: 'TLSv1', TLS11: 'TLSv1.1', TLS12: 'TLSv1.2', TLS13: 'TLSv1.3' } as const satisfies Record<string, SecureVersion>;
 type TlsVersionName = keyof typeof TLS_VERSIONS;
@@ -68,37 +66,6 @@ const HEADERS: Readonly<Record<string, readonly string[] | undefined>> = {
 const BCRYPT_HASH = /^\$2[aby]\$(\d\d)\$[./A-Za-z0-9]{53}$/;
 const BCRYPT_MIN_COST = 4;
 const BCRYPT_MAX_COST = 31;
-
-/** What the server needs to serve TLS; the PEM texts are read from the files (or given inline). */
-export interface TlsSettings {
-  cert: string;
-  key: string;
-  /** PEM of the CAs that sign client certificates. */
-  clientCa: string | undefined;
-  clientAuth: ClientAuthType;
-  /** A client certificate must carry one of these SANs (DNS, IP, e-mail or URI), exactly. */
-  clientAllowedSans: readonly string[] | undefined;
-  minVersion: SecureVersion;
-  maxVersion: SecureVersion;
-  /** OpenSSL cipher list for TLS ≤ 1.2; undefined for Node's default. */
-  ciphers: string | undefined;
-  honorCipherOrder: boolean;
-  /** OpenSSL group list; undefined for Node's default. */
-  ecdhCurve: string | undefined;
-}
-
-export interface WebConfig {
-  /** Absolute path of the web config file. */
-  file: string;
-  tls: TlsSettings | undefined;
-  /** User name → bcrypt hash; undefined when no user is configured (no basic auth). */
-  basicAuthUsers: ReadonlyMap<string, string> | undefined;
-  /** Added to every response, unless the exporter sets the same header itself (its own is stricter). */
-  headers: Readonly<Record<string, string>>;
-  rateLimit: { intervalMs: number; burst: number } | undefined;
-  /** Every file read, the web config first: a change to any of them triggers a reload. */
-  files: readonly string[];
-}
 
 const pemOrFile = z.string().min(1, { error: 'must not be empty' });
 const names = (what: string, known: Readonly<Record<string, unknown>>) =>
@@ -295,20 +262,6 @@ async function readTls(raw: NonNullable<RawWebConfig['tls_server_config']> | und
   return settings;
 }
 
-/** The options of tls.createSecureContext and server.setSecureContext for these settings. */
-export function secureContextOptions(settings: TlsSettings) {
-  return {
-    cert: settings.cert,
-    key: settings.key,
-    ca: settings.clientCa,
-    minVersion: settings.minVersion,
-    maxVersion: settings.maxVersion,
-    ciphers: settings.ciphers,
-    honorCipherOrder: settings.honorCipherOrder,
-    ecdhCurve: settings.ecdhCurve,
-  };
-}
-
 /** OpenSSL messages name the failing function and reason; never the key material. */
 function describeOpenSslError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
@@ -389,17 +342,4 @@ function readRateLimit(raw: { interval: string | number; burst: number } | undef
   return { intervalMs, burst: raw.burst };
 }
 
-/** Size, modification time and inode of each file: a Kubernetes Secret update swaps a symlink, which changes them. */
-export async function fingerprintFiles(files: readonly string[]): Promise<string> {
-  const parts = await Promise.all(
-    files.map(async (file) => {
-      try {
-        const info = await stat(file);
-        return `${info.ino}:${info.size}:${info.mtimeMs}`;
-      } catch (error) {
-        return `missing:${(error as NodeJS.ErrnoException).code ?? ''}`;
-      }
-    }),
-  );
-  return parts.join('|');
-}
+export { CLIENT_AUTH_TYPES, secureContextOptions, type ClientAuthType, type TlsSettings, type WebConfig } from './web-config-types.js';

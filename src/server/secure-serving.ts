@@ -1,11 +1,13 @@
 // TLS and client certificates as the web config asks, and the web config re-read whenever one of its
 // files changes. A reload that fails keeps the previous configuration serving.
 
+import { stat } from 'node:fs/promises';
 import type { Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
-import { ConfigError, fingerprintFiles, loadWebConfig, secureContextOptions, type TlsSettings, type WebConfig } from '../config/index.js';
+// Types and TLS options only: the loader (zod, yaml) is imported when a file has changed.
+import { secureContextOptions, type TlsSettings, type WebConfig } from '../config/web-config-types.js';
 
 /** The options of https.createServer (and of a later server.setSecureContext) for these settings. */
 export function tlsServerOptions(tls: TlsSettings) {
@@ -111,6 +113,7 @@ export class WebConfigWatcher {
 
   private async reload(): Promise<void> {
     const { logger } = this.target;
+    const { ConfigError, loadWebConfig } = await import('../config/index.js');
     let next: WebConfig;
     try {
       next = await loadWebConfig(this.current.file);
@@ -129,4 +132,19 @@ export class WebConfigWatcher {
     this.target.apply(next);
     logger?.info({ file: next.file, tls: next.tls !== undefined, users: next.basicAuthUsers?.size ?? 0 }, 'web config reloaded');
   }
+}
+
+/** Size, modification time and inode of each file: a Kubernetes Secret update swaps a symlink, which changes them. */
+async function fingerprintFiles(files: readonly string[]): Promise<string> {
+  const parts = await Promise.all(
+    files.map(async (file) => {
+      try {
+        const info = await stat(file);
+        return `${info.ino}:${info.size}:${info.mtimeMs}`;
+      } catch (error) {
+        return `missing:${(error as NodeJS.ErrnoException).code ?? ''}`;
+      }
+    }),
+  );
+  return parts.join('|');
 }
