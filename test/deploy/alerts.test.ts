@@ -27,6 +27,7 @@ const EXPECTED_ALERTS = [
   'WebhookExporterDown',
   'WebhookExporterAbsent',
   'WebhookExporterGapsDetected',
+  'WebhookExporterWebConfigReloadFailed',
 ];
 
 
@@ -164,6 +165,7 @@ describe('alerts', () => {
         'webhook_deliveries_exhausted_total',
         'webhook_exporter_up',
         'webhook_exporter_gaps_total',
+        'webhook_exporter_web_config_reload_errors_total',
       ]),
     );
   });
@@ -199,6 +201,7 @@ describe('thresholds, windows and selectors', () => {
     exporterPollsFailing: { for: '20m' },
     exporterDown: { for: '8m' },
     gapsDetected: { window: '3h', for: '4m' },
+    webConfigReloadFailed: { window: '40m' },
   };
   const rendered = (parse(renderRulesFile(changed)) as { groups: RuleGroup[] }).groups;
 
@@ -212,6 +215,7 @@ describe('thresholds, windows and selectors', () => {
     { alert: 'WebhookExporterDown', for: '8m', expr: ['up{job="webhooks", namespace="observability"} == 0'], description: ['for 8m'] },
     { alert: 'WebhookExporterAbsent', for: '8m', expr: ['absent(up{job="webhooks", namespace="observability"})'], description: ['job="webhooks", namespace="observability"', 'for 8m'] },
     { alert: 'WebhookExporterGapsDetected', for: '4m', expr: ['[3h]', 'offset 3h'], description: ['last 3h'] },
+    { alert: 'WebhookExporterWebConfigReloadFailed', for: '0m', expr: ['webhook_exporter_web_config_reload_errors_total{job="webhooks", namespace="observability"}[40m]'], description: ['last 40m'] },
   ];
 
   it.each(expectations)('$alert renders the values of the config it is given', (expected) => {
