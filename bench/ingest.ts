@@ -2,7 +2,7 @@
 // record) against JSON.parse alone on the same page texts. One run per set of providers: the
 // original row reads Salesfinity and Baanx together; each newer provider has a run (and row) of its own.
 
-import type { ProviderName } from '../src/providers/index.js';
+import type { BuiltInProvider } from '../src/providers/index.js';
 import { fmt, ratio, sideBySide, timeMs, verdict, type Row } from './harness.js';
 import { benchWebhookId, createPageStream, type PageStream } from './pages.js';
 import { benchTelemetry, pageReader, type PageReader } from './pipeline.js';
@@ -13,7 +13,7 @@ export interface IngestOptions {
   pagesPerRound: number;
   webhooksPerProvider: number;
   /** Whose pages are read; default Salesfinity and Baanx, the original ingest row. */
-  providers?: readonly ProviderName[];
+  providers?: readonly BuiltInProvider[];
   /**
    * Rounds of fresh pages read, untimed, before the measured ones (default 4). The exporter runs
    * for weeks: its steady state is code V8 has optimised, which one warm-up round does not reach
@@ -23,7 +23,7 @@ export interface IngestOptions {
 }
 
 export interface IngestResult {
-  providers: readonly ProviderName[];
+  providers: readonly BuiltInProvider[];
   entriesPerRound: number;
   pipelineEntriesPerSecond: number;
   jsonParseEntriesPerSecond: number;
@@ -37,9 +37,9 @@ const DEFAULT_WARMUP_ROUNDS = 4;
 const LOOKBACK_MS = 5 * 60_000;
 const SPACING_MS = 50; // 20 entries/s per webhook
 
-export const DEFAULT_INGEST_PROVIDERS: readonly ProviderName[] = ['salesfinity', 'baanx'];
+export const DEFAULT_INGEST_PROVIDERS: readonly BuiltInProvider[] = ['salesfinity', 'baanx'];
 /** The providers measured one at a time, each in a row of its own. */
-export const SEPARATE_INGEST_PROVIDERS: readonly ProviderName[] = ['github', 'gitlab', 'svix'];
+export const SEPARATE_INGEST_PROVIDERS: readonly BuiltInProvider[] = ['github', 'gitlab', 'svix'];
 
 export async function runIngest(options: IngestOptions): Promise<IngestResult> {
   const providers = options.providers ?? DEFAULT_INGEST_PROVIDERS;

@@ -12,7 +12,7 @@ import {
   createSalesfinityAdapter,
   createSvixAdapter,
   type ProviderAdapter,
-  type ProviderName,
+  type BuiltInProvider,
 } from '../src/providers/index.js';
 import type { GithubHookDeliveryItem } from '../src/providers/github/types.js';
 import type { GitlabHookEvent } from '../src/providers/gitlab/types.js';
@@ -42,7 +42,7 @@ import { deriveSeed, mulberry32, type Random } from '../src/simulator/random.js'
 /** Entries per Salesfinity and Baanx page (their largest page), and what the scale benchmark reads. */
 export const PAGE_SIZE = 100;
 /** Entries per page: each provider's default (and largest) page size in the config. */
-export const PAGE_SIZES: Readonly<Record<ProviderName, number>> = { salesfinity: PAGE_SIZE, baanx: PAGE_SIZE, github: 100, gitlab: 20, svix: 250 };
+export const PAGE_SIZES: Readonly<Record<BuiltInProvider, number>> = { salesfinity: PAGE_SIZE, baanx: PAGE_SIZE, github: 100, gitlab: 20, svix: 250 };
 const POOL_SIZE = 200;
 const FAILURE_EVERY = 5; // one entry in five failed: 20 %
 
@@ -50,7 +50,7 @@ const SALESFINITY_EVENTS = ['CALL_LOGGED', 'CONTACT_CREATED', 'SEQUENCE_COMPLETE
 const BAANX_EVENTS = ['kyc.status.changed', 'card.transaction.created', 'card.status.changed', 'wallet.deposit', 'user.updated'];
 
 export interface PageStreamOptions {
-  provider: ProviderName;
+  provider: BuiltInProvider;
   webhookId: string;
   /** createdAt of the first entry, Unix ms. */
   startMs: number;
@@ -60,7 +60,7 @@ export interface PageStreamOptions {
 
 /** One webhook's log as pages of JSON text, each newer than the last. */
 export interface PageStream {
-  readonly provider: ProviderName;
+  readonly provider: BuiltInProvider;
   readonly webhookId: string;
   readonly adapter: ProviderAdapter;
   /** Entries on every page (PAGE_SIZES[provider]). */
@@ -72,7 +72,7 @@ export interface PageStream {
 }
 
 /** The i-th webhook of a provider, in the form its config accepts (the adapters build URLs from it). */
-export function benchWebhookId(provider: ProviderName, i: number): string {
+export function benchWebhookId(provider: BuiltInProvider, i: number): string {
   switch (provider) {
     case 'github':
       return `acme/service-${i}/${400_000_000 + i}`; // OWNER/REPO/HOOK_ID

@@ -4,16 +4,16 @@
 
 import { Checkpoint } from '../src/poller/checkpoint.js';
 import { readLog, type ReadResult } from '../src/poller/read-log.js';
-import type { ProviderName } from '../src/providers/index.js';
+import type { BuiltInProvider } from '../src/providers/index.js';
 import { ExporterTelemetry } from '../src/telemetry/index.js';
 import { VERSION } from '../src/version.js';
 import type { PageStream } from './pages.js';
 
 export const DEFAULT_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]; // seconds: the config default
-export const SOURCE_BY_PROVIDER: Readonly<Record<ProviderName, string>> = { salesfinity: 'sales', baanx: 'cards', github: 'repos', gitlab: 'code', svix: 'messages' };
+export const SOURCE_BY_PROVIDER: Readonly<Record<BuiltInProvider, string>> = { salesfinity: 'sales', baanx: 'cards', github: 'repos', gitlab: 'code', svix: 'messages' };
 
 /** A telemetry configured for these webhooks, as buildExporter would configure it. */
-export function benchTelemetry(webhooks: ReadonlyArray<{ provider: ProviderName; webhookId: string }>): ExporterTelemetry {
+export function benchTelemetry(webhooks: ReadonlyArray<{ provider: BuiltInProvider; webhookId: string }>): ExporterTelemetry {
   // Salesfinity and Baanx always (as before the other providers), the others when they have webhooks here.
   const providers = (['salesfinity', 'baanx', 'github', 'gitlab', 'svix'] as const).filter(
     (provider) => provider === 'salesfinity' || provider === 'baanx' || webhooks.some((webhook) => webhook.provider === provider),

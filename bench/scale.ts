@@ -1,7 +1,7 @@
 // Benchmark 4: does ingest cost per entry stay flat as history grows (no O(history) structure), and
 // is de-duplication memory bounded by the lookback window rather than by what was ingested?
 
-import type { ProviderName } from '../src/providers/index.js';
+import type { BuiltInProvider } from '../src/providers/index.js';
 import { collectGarbage, fmt, MB, median, ratio, verdict, type Row } from './harness.js';
 import { createPageStream, PAGE_SIZE } from './pages.js';
 import { benchTelemetry, pageReader } from './pipeline.js';
@@ -74,7 +74,7 @@ async function dedupMemory(options: ScaleOptions): Promise<ScaleResult['dedup']>
   return results;
 }
 
-function readersFor(lookbackMs: number, spacingMs: number, prefix: string, providers: ProviderName[] = ['salesfinity', 'baanx']) {
+function readersFor(lookbackMs: number, spacingMs: number, prefix: string, providers: BuiltInProvider[] = ['salesfinity', 'baanx']) {
   const startMs = Date.now() - 30 * 24 * 3_600_000; // far enough back that 1M entries stay in the past
   const streams = providers.map((provider) => createPageStream({ provider, webhookId: `${prefix}-${provider}`, startMs, spacingMs }));
   const telemetry = benchTelemetry(streams);

@@ -4,7 +4,7 @@
 
 import type { AddressInfo } from 'node:net';
 import { Counter, Histogram, Registry } from 'prom-client';
-import type { DeliveryAttempt, ProviderName } from '../src/providers/index.js';
+import type { DeliveryAttempt, BuiltInProvider } from '../src/providers/index.js';
 import type { WebConfig } from '../src/config/index.js';
 import { createServer, type ExporterServer } from '../src/server/index.js';
 import type { ExporterTelemetry } from '../src/telemetry/index.js';
@@ -16,7 +16,7 @@ const EVENTS = ['order.created', 'order.paid', 'order.shipped', 'refund.issued',
 /** One delivery series: a counter series and a histogram series with the same labels. */
 interface SeriesSpec {
   source: string;
-  provider: ProviderName;
+  provider: BuiltInProvider;
   webhookId: string;
   event: string;
   status: 'success' | 'failed';
@@ -29,10 +29,10 @@ interface SeriesSpec {
  * webhooks are configured, because the exporter sizes its cardinality limit from them
  * (max(10 000, 2 × webhooks + 1)): fewer would fold series into the overflow series at 10k and 50k.
  */
-export function seriesPlan(seriesCount: number): { webhooks: Array<{ provider: ProviderName; webhookId: string }>; series: SeriesSpec[] } {
+export function seriesPlan(seriesCount: number): { webhooks: Array<{ provider: BuiltInProvider; webhookId: string }>; series: SeriesSpec[] } {
   const webhookCount = Math.ceil(seriesCount / 2);
   const webhooks = Array.from({ length: webhookCount }, (_, i) => ({
-    provider: (i % 2 === 0 ? 'salesfinity' : 'baanx') as ProviderName,
+    provider: (i % 2 === 0 ? 'salesfinity' : 'baanx') as BuiltInProvider,
     webhookId: `wh-${String(i).padStart(6, '0')}`,
   }));
   const series = Array.from({ length: seriesCount }, (_, i): SeriesSpec => {

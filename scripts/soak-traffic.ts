@@ -3,7 +3,7 @@
 // logged late under many more event types, plus one-shot API faults. Every change goes to the real
 // ProviderSimulator and to the ground truth.
 
-import type { ProviderName } from '../src/providers/registry.js';
+import type { BuiltInProvider } from '../src/providers/registry.js';
 import {
   baanxEntry,
   createTrafficGenerator,
@@ -136,7 +136,7 @@ export class WeekTraffic {
     this.truth.record(provider, webhookId, merged);
   }
 
-  private append(provider: ProviderName, webhookId: string, entry: Record<string, unknown>): void {
+  private append(provider: BuiltInProvider, webhookId: string, entry: Record<string, unknown>): void {
     this.simulator.append(provider, webhookId, [entry]);
     if (isUnfinished(entry)) this.unfinished.set(`${webhookId}/${String(entry.id)}`, entry);
     this.truth.record(provider, webhookId, entry);
@@ -148,7 +148,7 @@ export class WeekTraffic {
    * uniformly: past maxEventTypes, so `other` fills, yet every type shows up within the first part
    * of the run, so the series stop multiplying and a later rise in heap is not new series.
    */
-  private appendLate(provider: ProviderName, webhookId: string, nowMs: number): void {
+  private appendLate(provider: BuiltInProvider, webhookId: string, nowMs: number): void {
     const createdAtMs = nowMs - Math.floor(this.random() * this.options.maxLatenessMs);
     const rank = 1 + Math.floor(this.random() * this.options.eventTail);
     const context = { nowMs: createdAtMs, random: this.random };

@@ -1,7 +1,7 @@
 // What the exporter should report after a soak, worked out from the raw entries the driver gave the
 // simulator (not from the exporter's own parsing), and the comparison with a scrape of /metrics.
 
-import type { ProviderName } from '../src/providers/registry.js';
+import type { BuiltInProvider } from '../src/providers/registry.js';
 import { findSamples, type Exposition } from '../test/helpers/exposition.js';
 
 const OTHER_EVENT = 'other';
@@ -48,7 +48,7 @@ export class GroundTruth {
   }
 
   /** An entry as it now stands in the log: new, or changed in place (Baanx pending → processing → finished). */
-  record(provider: ProviderName, webhookId: string, raw: Record<string, unknown>): void {
+  record(provider: BuiltInProvider, webhookId: string, raw: Record<string, unknown>): void {
     const key = `${webhookId}/${String(provider === 'salesfinity' ? raw._id : raw.id)}`;
     const finished = provider === 'salesfinity' ? salesfinityOutcome(raw) : baanxOutcome(raw);
     if (finished === undefined) {

@@ -4,7 +4,7 @@
 import { buildExporter, type Exporter } from './app.js';
 import { parseConfig } from './config/index.js';
 import type { Logger } from './logger.js';
-import { PROVIDERS } from './providers/index.js';
+import { BUILT_IN_PROVIDERS } from './providers/index.js';
 import { DEMO_WEBHOOKS, ProviderSimulator, simulatedSource } from './simulator/index.js';
 
 export interface Demo {
@@ -15,7 +15,7 @@ export interface Demo {
 export async function startDemo(options: { logger: Logger; port?: number; host?: string }): Promise<Demo> {
   const simulator = await ProviderSimulator.start();
   // One source per provider with demo webhooks, named after it.
-  const sources = PROVIDERS.flatMap((provider) => {
+  const sources = BUILT_IN_PROVIDERS.flatMap((provider) => {
     const webhooks = DEMO_WEBHOOKS.filter((webhook) => webhook.provider === provider).map((webhook) => webhook.webhookId);
     return webhooks.length === 0 ? [] : [simulatedSource(simulator, provider, { name: `${provider}-demo`, webhooks })];
   });

@@ -35,6 +35,9 @@ export function httpBaseUrl(defaultUrl: string) {
   return parsedString(normaliseBaseUrl).prefault(defaultUrl);
 }
 
+/** A base URL that has no default (a described API): required. */
+export const requiredHttpBaseUrl = parsedString(normaliseBaseUrl);
+
 function normaliseBaseUrl(text: string): string {
   let url: URL;
   try {

@@ -3,7 +3,10 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { PROVIDER_DEFINITIONS, PROVIDERS } from '../providers/index.js';
-import { httpBaseUrl, numeric, secretText, sourceName, webhookIds } from './fields.js';
+import { httpBaseUrl, numeric, requiredHttpBaseUrl, secretText, sourceName, webhookIds } from './fields.js';
+import type { HttpAuth } from '../providers/http/adapter.js';
+import { webhookIdForm } from '../providers/http/definition.js';
+import { descriptionSchema, webhookParts } from '../providers/http/description.js';
 import { githubCredentialProblem, githubPrivateKeyProblem } from '../providers/github/definition.js';
 import { readPemFile, readSecretFile } from './secrets.js';
 import { strictObject } from './strict-object.js';
@@ -170,7 +173,60 @@ export function sourceSchema(context: SchemaContext) {
     });
   });
 
-  return z.discriminatedUnion('provider', [salesfinity, baanx, gitlab, svix, github], {
+  // A credential for a described API: one way to send it, its secret inline or in a file (read here).
+  const secretOf = <Inline extends string, File extends string>(inline: Inline, file: File) =>
+    async (given: Partial<Record<Inline | File, string>>, ctx: z.RefinementCtx) => ({
+      secret: await resolveSecret(given[inline], given[file], file, context, ctx),
+      fromFile: given[file] !== undefined,
+    });
+  const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { error: 'must be an HTTP header name (letters, digits, "-", …)' });
+  const bearer = strictObject({ token: secretText.optional(), tokenFile: z.string().min(1).optional() })
+    .superRefine(exactlyOne('token', 'tokenFile'))
+    .transform(secretOf('token', 'tokenFile'));
+  const basic = strictObject({ username: z.string().min(1), password: secretText.optional(), passwordFile: z.string().min(1).optional() })
+    .superRefine(exactlyOne('password', 'passwordFile'))
+    .transform(async (given, ctx) => ({ username: given.username, ...(await secretOf('password', 'passwordFile')(given, ctx)) }));
+  const named = (name: z.ZodString) =>
+    strictObject({ name, value: secretText.optional(), valueFile: z.string().min(1).optional() })
+      .superRefine(exactlyOne('value', 'valueFile'))
+      .transform(async (given, ctx) => ({ name: given.name, ...(await secretOf('value', 'valueFile')(given, ctx)) }));
+  const http = strictObject(
+    {
+      name: sourceName,
+      provider: z.literal('http'),
+      baseUrl: requiredHttpBaseUrl,
+      auth: strictObject(
+        { bearer: bearer.optional(), basic: basic.optional(), header: named(headerName).optional(), query: named(z.string().min(1)).optional() },
+        { whenMissing: 'needs one of bearer, basic, header or query' },
+      )
+        .superRefine((auth, ctx) => {
+          const given = Object.values(auth).filter((value) => value !== undefined).length;
+          if (given !== 1) ctx.addIssue({ code: 'custom', message: given === 0 ? 'needs one of bearer, basic, header or query' : 'use one of bearer, basic, header or query, not several' });
+        })
+        .transform((auth): HttpAuth & { fromFile: boolean } => {
+          if (auth.bearer) return { kind: 'bearer', token: auth.bearer.secret, fromFile: auth.bearer.fromFile };
+          if (auth.basic) return { kind: 'basic', username: auth.basic.username, password: auth.basic.secret, fromFile: auth.basic.fromFile };
+          const [kind, given] = auth.header ? (['header', auth.header] as const) : (['query', auth.query!] as const);
+          return { kind, name: given.name, value: given.secret, fromFile: given.fromFile };
+        }),
+      webhooks: webhookIds(PROVIDER_DEFINITIONS.http.webhookIdProblem),
+      api: descriptionSchema,
+      traces: tracesSchema,
+    },
+    { unknownKeyHints: { description: 'did you mean "api"?', pageSize: 'set api.paging.size.value', maxPages: 'set api.paging.maxPages' } },
+  ).superRefine((source, ctx) => {
+    // A webhook id has as many parts as the request path has placeholders.
+    if (source.api?.request?.path === undefined || !Array.isArray(source.webhooks)) return;
+    const parts = webhookParts(source.api);
+    if (parts <= 1) return;
+    source.webhooks.forEach((id, index) => {
+      if (typeof id === 'string' && id.split('/').length !== parts) {
+        ctx.addIssue({ code: 'custom', path: ['webhooks', index], message: `must have ${webhookIdForm(source.api)}, as api.request.path uses them` });
+      }
+    });
+  });
+
+  return z.discriminatedUnion('provider', [salesfinity, baanx, gitlab, svix, github, http], {
     error: (issue) =>
       issue.code === 'invalid_union' ? `must be ${PROVIDERS.map((provider) => JSON.stringify(provider)).join(' or ')}` : undefined,
   });

@@ -20,7 +20,7 @@ export type {
   ProviderResponse,
 } from './types.js';
 export { INVALID_REASONS, isFinished } from './types.js';
-export { PROVIDER_DEFINITIONS, PROVIDERS, type ProviderName } from './registry.js';
+export { BUILT_IN_PROVIDERS, PROVIDER_DEFINITIONS, PROVIDERS, type BuiltInProvider, type ProviderName } from './registry.js';
 export { sanitizeUrl, scrubUrls } from './sanitize-url.js';
 export { createBaanxAdapter } from './baanx/adapter.js';
 export { createSalesfinityAdapter } from './salesfinity/adapter.js';

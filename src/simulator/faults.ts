@@ -1,7 +1,7 @@
 // Misbehaviour on request: a test or the demo sets a fault for one webhook (or '*' for all of
 // a provider's webhooks) and the next matching requests get it instead of a normal answer.
 
-import type { ProviderName } from '../providers/registry.js';
+import type { BuiltInProvider } from '../providers/registry.js';
 
 /** `times`: how many requests the fault applies to before it clears itself (default: until cleared). */
 export type Fault =
@@ -30,7 +30,7 @@ interface ActiveFault {
 export class FaultBook {
   private readonly faults = new Map<string, ActiveFault>();
 
-  set(provider: ProviderName, target: string, fault: Fault | null): void {
+  set(provider: BuiltInProvider, target: string, fault: Fault | null): void {
     const key = faultKey(provider, target);
     if (fault === null) {
       this.faults.delete(key);
@@ -43,7 +43,7 @@ export class FaultBook {
   }
 
   /** The fault for this request, if any (a webhook's own before the provider-wide one), counted as used. */
-  take(provider: ProviderName, webhookId: string): Fault | undefined {
+  take(provider: BuiltInProvider, webhookId: string): Fault | undefined {
     for (const key of [faultKey(provider, webhookId), faultKey(provider, ALL_WEBHOOKS)]) {
       const active = this.faults.get(key);
       if (active === undefined) continue;
@@ -54,6 +54,6 @@ export class FaultBook {
   }
 }
 
-function faultKey(provider: ProviderName, target: string): string {
+function faultKey(provider: BuiltInProvider, target: string): string {
   return `${provider}\u0000${target}`;
 }

@@ -5,7 +5,7 @@
 
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ProviderName } from '../providers/registry.js';
+import type { BuiltInProvider } from '../providers/registry.js';
 import { baanxApi } from './baanx-api.js';
 import { FaultBook, type Fault } from './faults.js';
 import { githubApi } from './github-api.js';
@@ -23,7 +23,7 @@ export interface SimulatorOptions {
   /** Default 0: any free port. */
   port?: number;
   /** Credentials to accept instead of each API's default (secrets.ts). */
-  secrets?: Partial<Record<ProviderName, string>>;
+  secrets?: Partial<Record<BuiltInProvider, string>>;
   /** Shorthands for `secrets.salesfinity` and `secrets.baanx`. */
   salesfinityApiKey?: string;
   baanxToken?: string;
@@ -33,7 +33,7 @@ export interface SimulatorOptions {
 
 /** One logs request as the simulator saw it. Holds no secret: only whether auth matched. */
 export interface SimRequest {
-  provider: ProviderName;
+  provider: BuiltInProvider;
   webhookId: string;
   query: Record<string, string>;
   authorized: boolean;
@@ -48,18 +48,18 @@ export interface SimRequest {
 export type RequestHook = (request: SimRequest) => void | Promise<void>;
 
 /** Every simulated API by provider name: adding one is one line here, beside its own file. */
-const APIS: Record<ProviderName, ProviderApi> = { salesfinity: salesfinityApi, baanx: baanxApi, github: githubApi, gitlab: gitlabApi, svix: svixApi };
-const SIMULATED = Object.keys(APIS) as ProviderName[];
+const APIS: Record<BuiltInProvider, ProviderApi> = { salesfinity: salesfinityApi, baanx: baanxApi, github: githubApi, gitlab: gitlabApi, svix: svixApi };
+const SIMULATED = Object.keys(APIS) as BuiltInProvider[];
 const PROVIDER_PREFIX = /^\/([a-z0-9-]+)(\/.*)$/;
 const DEFAULT_TRAFFIC_INTERVAL_MS = 1_000;
 
 export class ProviderSimulator {
   readonly requests: SimRequest[] = [];
   /** The credential each API accepts. */
-  readonly secrets: Readonly<Record<ProviderName, string>>;
+  readonly secrets: Readonly<Record<BuiltInProvider, string>>;
 
   private readonly now: () => number;
-  private readonly stores = Object.fromEntries(SIMULATED.map((provider) => [provider, new LogStore(APIS[provider].idField, APIS[provider].createdAtField)])) as Record<ProviderName, LogStore>;
+  private readonly stores = Object.fromEntries(SIMULATED.map((provider) => [provider, new LogStore(APIS[provider].idField, APIS[provider].createdAtField)])) as Record<BuiltInProvider, LogStore>;
   private readonly faults = new FaultBook();
   private readonly inFlight = new Map<string, number>();
   private readonly delayedAnswers = new Set<NodeJS.Timeout>();
@@ -72,8 +72,8 @@ export class ProviderSimulator {
     readonly url: string,
     options: SimulatorOptions,
   ) {
-    const given: Partial<Record<ProviderName, string>> = { salesfinity: options.salesfinityApiKey, baanx: options.baanxToken, ...options.secrets };
-    this.secrets = Object.fromEntries(SIMULATED.map((provider) => [provider, given[provider] ?? APIS[provider].defaultSecret])) as Record<ProviderName, string>;
+    const given: Partial<Record<BuiltInProvider, string>> = { salesfinity: options.salesfinityApiKey, baanx: options.baanxToken, ...options.secrets };
+    this.secrets = Object.fromEntries(SIMULATED.map((provider) => [provider, given[provider] ?? APIS[provider].defaultSecret])) as Record<BuiltInProvider, string>;
     this.now = options.now ?? Date.now;
   }
 
@@ -106,7 +106,7 @@ export class ProviderSimulator {
   }
 
   /** The base URL an exporter source should use for this provider. */
-  baseUrl(provider: ProviderName): string {
+  baseUrl(provider: BuiltInProvider): string {
     return `${this.url}/${provider}`;
   }
 
@@ -115,26 +115,26 @@ export class ProviderSimulator {
     return this.highestInFlight;
   }
 
-  addWebhook(provider: ProviderName, webhookId: string): void {
+  addWebhook(provider: BuiltInProvider, webhookId: string): void {
     this.stores[provider].addWebhook(webhookId);
   }
 
   /** Raw entries, provider-shaped or deliberately not; kept newest first by createdAt. */
-  append(provider: ProviderName, webhookId: string, entries: readonly unknown[]): void {
+  append(provider: BuiltInProvider, webhookId: string, entries: readonly unknown[]): void {
     this.stores[provider].append(webhookId, entries, this.now());
   }
 
-  update(provider: ProviderName, webhookId: string, logId: string, patch: object): void {
+  update(provider: BuiltInProvider, webhookId: string, logId: string, patch: object): void {
     this.stores[provider].update(webhookId, logId, patch);
   }
 
   /** Copies of the current log, newest first (Baanx without entries past retention). */
-  entries(provider: ProviderName, webhookId: string): unknown[] {
+  entries(provider: BuiltInProvider, webhookId: string): unknown[] {
     this.applyRetention(provider, webhookId);
     return this.stores[provider].entries(webhookId);
   }
 
-  setFault(provider: ProviderName, webhookId: string, fault: Fault | null): void {
+  setFault(provider: BuiltInProvider, webhookId: string, fault: Fault | null): void {
     this.faults.set(provider, webhookId, fault);
   }
 
@@ -182,7 +182,7 @@ export class ProviderSimulator {
     }
   }
 
-  private applyRetention(provider: ProviderName, webhookId: string): void {
+  private applyRetention(provider: BuiltInProvider, webhookId: string): void {
     const { retentionMs } = APIS[provider];
     const store = this.stores[provider];
     if (retentionMs !== undefined && store.hasWebhook(webhookId)) store.dropOlderThan(webhookId, this.now() - retentionMs);

@@ -2,7 +2,7 @@
 // the simulated API accepts, in each provider's own auth keys. The demo and the tests build their
 // sources with it, so adding a provider to the simulator is one line here too.
 
-import type { ProviderName } from '../providers/registry.js';
+import type { BuiltInProvider } from '../providers/registry.js';
 import type { ProviderSimulator } from './server.js';
 
 /** The source settings a test may set; each provider takes the ones its config knows. */
@@ -14,7 +14,7 @@ export interface SimulatedSourceSpec {
   limit?: number;
 }
 
-const AUTH: Record<ProviderName, (secret: string) => Record<string, string>> = {
+const AUTH: Record<BuiltInProvider, (secret: string) => Record<string, string>> = {
   salesfinity: (secret) => ({ apiKey: secret }),
   baanx: (secret) => ({ bearerToken: secret }),
   github: (secret) => ({ token: secret }),
@@ -23,7 +23,7 @@ const AUTH: Record<ProviderName, (secret: string) => Record<string, string>> = {
 };
 
 /** Which of the spec's settings a provider's config takes. */
-const SETTINGS: Record<ProviderName, ReadonlyArray<'pageSize' | 'maxPages' | 'limit'>> = {
+const SETTINGS: Record<BuiltInProvider, ReadonlyArray<'pageSize' | 'maxPages' | 'limit'>> = {
   salesfinity: ['pageSize', 'maxPages'],
   baanx: ['limit'],
   github: ['pageSize', 'maxPages'],
@@ -31,7 +31,7 @@ const SETTINGS: Record<ProviderName, ReadonlyArray<'pageSize' | 'maxPages' | 'li
   svix: ['pageSize', 'maxPages'],
 };
 
-export function simulatedSource(simulator: ProviderSimulator, provider: ProviderName, spec: SimulatedSourceSpec): Record<string, unknown> {
+export function simulatedSource(simulator: ProviderSimulator, provider: BuiltInProvider, spec: SimulatedSourceSpec): Record<string, unknown> {
   const settings = Object.fromEntries(SETTINGS[provider].flatMap((key) => (spec[key] === undefined ? [] : [[key, spec[key]]])));
   return {
     name: spec.name,

@@ -8,7 +8,7 @@ import type { GithubHookDeliveryItem } from '../providers/github/types.js';
 import type { GitlabHookEvent } from '../providers/gitlab/types.js';
 import type { SalesfinityLogEntry } from '../providers/salesfinity/types.js';
 import type { SvixMessageAttempt } from '../providers/svix/types.js';
-import type { ProviderName } from '../providers/registry.js';
+import type { BuiltInProvider } from '../providers/registry.js';
 import { baanxEntry, salesfinityEntry } from './entries.js';
 import { GITHUB_FAILURES, githubDelivery } from './github-entries.js';
 import { gitlabEntry, gitlabInternalErrorEntry } from './gitlab-entries.js';
@@ -27,7 +27,7 @@ import {
 } from './traffic-mix.js';
 
 export interface TrafficWebhook {
-  provider: ProviderName;
+  provider: BuiltInProvider;
   webhookId: string;
   /** Receiver down: every attempt ends in a 503 or a timeout (for the demo's alerts). */
   failing?: boolean;
@@ -89,7 +89,7 @@ export function createTrafficGenerator(options: { webhooks: readonly TrafficWebh
 type Stream = (nowMs: number) => TrafficChange[];
 
 /** Each simulated provider's traffic: one line per provider. */
-const STREAMS: Record<ProviderName, (webhook: TrafficWebhook, random: Random, index: number) => Stream> = {
+const STREAMS: Record<BuiltInProvider, (webhook: TrafficWebhook, random: Random, index: number) => Stream> = {
   salesfinity: (webhook, random) => salesfinityStream(webhook, random),
   baanx: (webhook, random, index) => baanxStream(webhook, random, receiverUrl(index)),
   github: (webhook, random) => githubStream(webhook, random),

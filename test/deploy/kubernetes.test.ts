@@ -25,7 +25,7 @@ import { PROMETHEUS_RULE_FILE, renderPrometheusRule } from '../../scripts/genera
 import { buildExporter, SHUTDOWN_BOUND_MS } from '../../src/app.js';
 import { loadConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/logger.js';
-import type { ProviderName } from '../../src/providers/registry.js';
+import type { BuiltInProvider } from '../../src/providers/registry.js';
 import { ProviderSimulator } from '../../src/simulator/index.js';
 import { EXPORTER_UID, exporterContainer, hardeningProblems, mirrorMounts, podSpecOf, volumeAt } from './helpers/exporter-pod.js';
 import { makeCa, makeLeaf, type Pem } from '../helpers/certificates.js';
@@ -92,12 +92,12 @@ const secret = secretTemplate(SECRET_TEMPLATES[0]!);
 interface RawConfig {
   listen: { host: string; port: number };
   state: { file: string };
-  sources: Array<{ name: string; provider: ProviderName; baseUrl?: string; webhooks: string[]; auth: Record<string, string> }>;
+  sources: Array<{ name: string; provider: BuiltInProvider; baseUrl?: string; webhooks: string[]; auth: Record<string, string> }>;
 }
 const rawConfig = (): RawConfig => parse(configText) as RawConfig;
 
 /** Each source's secret file (apiKeyFile or bearerTokenFile), with its provider. */
-function secretFiles(config: RawConfig): Array<{ path: string; provider: ProviderName }> {
+function secretFiles(config: RawConfig): Array<{ path: string; provider: BuiltInProvider }> {
   return config.sources.map((source) => {
     const path = source.auth.apiKeyFile ?? source.auth.bearerTokenFile;
     if (path === undefined) throw new Error(`source ${source.name}: give the secret as a file from the Secret`);
@@ -106,7 +106,7 @@ function secretFiles(config: RawConfig): Array<{ path: string; provider: Provide
 }
 
 /** The Secret's files as the config reads them, each holding `valueFor(provider)`. */
-function secretFilesFor(valueFor: (provider: ProviderName) => string): Record<string, string> {
+function secretFilesFor(valueFor: (provider: BuiltInProvider) => string): Record<string, string> {
   return Object.fromEntries(secretFiles(rawConfig()).map(({ path, provider }) => [basename(path), valueFor(provider)]));
 }
 

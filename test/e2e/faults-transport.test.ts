@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ProviderName } from '../../src/providers/registry.js';
+import type { BuiltInProvider } from '../../src/providers/registry.js';
 import type { FaultProvider } from './helpers/fault-scenario.js';
 import { ProviderSimulator, baanxEntry, salesfinityEntry, type Fault } from '../../src/simulator/index.js';
 import { findSamples, sampleValue, type Exposition } from '../helpers/exposition.js';
@@ -96,7 +96,7 @@ describe('the connection or the body fails, the other source carries on', () => 
     const dispatcher = new Agent({ connect: { lookup }, keepAliveTimeout: 10, keepAliveMaxTimeout: 10 });
     cleanups.push(() => dispatcher.close());
     const view: ProviderSimulator = Object.assign(Object.create(sim) as ProviderSimulator, {
-      baseUrl: (provider: ProviderName) => {
+      baseUrl: (provider: BuiltInProvider) => {
         const url = new URL(sim.baseUrl(provider));
         if (provider === 'salesfinity') url.hostname = host;
         return url.href;

@@ -375,7 +375,7 @@ describe('config loader: near-valid configs of every provider', () => {
         const { text, format } = render({ sources: sources.map((source) => source.value) }, rendering);
         const result = await parse(text, format, env);
         if (!result.ok) throw new Error(`a valid config was refused: ${problemsOf(result.error).join('; ')}`);
-        const secrets = result.value.sources.map((source) => ('apiKey' in source.auth ? source.auth.apiKey : 'bearerToken' in source.auth ? source.auth.bearerToken : source.auth.token));
+        const secrets = result.value.sources.map((source) => ('apiKey' in source.auth ? source.auth.apiKey : 'bearerToken' in source.auth ? source.auth.bearerToken : 'token' in source.auth ? source.auth.token : undefined));
         expect(secrets).toEqual(sources.map((source) => source.expected));
       }),
       { numRuns: RUNS },

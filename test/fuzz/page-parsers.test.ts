@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createAdapter, INVALID_REASONS, type AdapterSource, type DeliveryAttempt, type DeliveryStatus, type ParsedPage, type ProviderAdapter, type ProviderName, type ProviderRequest } from '../../src/providers/index.js';
+import { createAdapter, INVALID_REASONS, type AdapterSource, type DeliveryAttempt, type DeliveryStatus, type ParsedPage, type ProviderAdapter, type BuiltInProvider, type ProviderRequest } from '../../src/providers/index.js';
 import { RUNS, secretCore } from './helpers.js';
 
 const BASE = 'https://api.example.com/prefix';
@@ -23,7 +23,7 @@ const testdata = (path: string): Json => JSON.parse(readFileSync(new URL(`../tes
 const asEntries = (value: Json): Entry[] => value as Entry[];
 
 interface ProviderCase {
-  provider: ProviderName;
+  provider: BuiltInProvider;
   webhookId: string;
   statuses: readonly DeliveryStatus[];
   /** Valid entries from the fixtures, to mutate. */
@@ -97,10 +97,10 @@ const CASES: ProviderCase[] = [
 ];
 
 /** The adapter as the exporter builds it from a configured source, with or without bodies for traces. */
-function adapterFor(provider: ProviderName, includeBodies: boolean): ProviderAdapter {
+function adapterFor(provider: BuiltInProvider, includeBodies: boolean): ProviderAdapter {
   const traces = { includeBodies, maxBodyBytes: BODY_LIMIT_BYTES };
   const paged = { pageSize: 3, maxPages: 5, traces };
-  const sources: Record<ProviderName, AdapterSource> = {
+  const sources: Record<BuiltInProvider, AdapterSource> = {
     salesfinity: { provider: 'salesfinity', baseUrl: BASE, auth: { apiKey: 'sf-key', fromFile: false }, ...paged },
     baanx: { provider: 'baanx', baseUrl: BASE, auth: { bearerToken: 'baanx-token', fromFile: false }, limit: 3, traces },
     github: { provider: 'github', baseUrl: BASE, auth: { token: 'ghp-token', fromFile: false }, ...paged },

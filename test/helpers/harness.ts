@@ -5,13 +5,13 @@ import type { Dispatcher } from 'undici';
 import { buildExporter, type Exporter } from '../../src/app.js';
 import { parseConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/logger.js';
-import type { ProviderName } from '../../src/providers/registry.js';
+import type { BuiltInProvider } from '../../src/providers/registry.js';
 import { simulatedSource, type ProviderSimulator } from '../../src/simulator/index.js';
 import { findSamples, parseExposition, type Exposition } from './exposition.js';
 
 export interface SourceSpec {
   name: string;
-  provider: ProviderName;
+  provider: BuiltInProvider;
   webhooks: string[];
   pageSize?: number;
   maxPages?: number;

@@ -14,6 +14,8 @@ import {
   type SourceConfig,
   type WebConfig,
 } from '../../src/config/index.js';
+import type { HttpAuth } from '../../src/providers/http/adapter.js';
+import type { Description } from '../../src/providers/http/description.js';
 
 const EXAMPLE_FILE = new URL('../../config/example.yaml', import.meta.url);
 const EXAMPLE_TOKEN_FILE = '/etc/webhook-log-exporter/secrets/baanx-token';
@@ -304,7 +306,7 @@ const BAD_CONFIGS: BadConfig[] = [
   {
     name: 'wrong provider',
     text: SALESFINITY.replace('provider: salesfinity', 'provider: hubspot'),
-    problems: ['sources[0].provider: must be "salesfinity" or "baanx" or "github" or "gitlab" or "svix"'],
+    problems: ['sources[0].provider: must be "salesfinity" or "baanx" or "github" or "gitlab" or "svix" or "http"'],
   },
   {
     name: 'duplicate source name',
@@ -675,6 +677,15 @@ describe('types', () => {
           webhooks: string[];
           pageSize: number;
           maxPages: number;
+          traces: { includeBodies: boolean; maxBodyBytes: number };
+        }
+      | {
+          name: string;
+          provider: 'http';
+          baseUrl: string;
+          auth: HttpAuth & { fromFile: boolean };
+          webhooks: string[];
+          api: Description;
           traces: { includeBodies: boolean; maxBodyBytes: number };
         }
     >();

@@ -3,7 +3,7 @@
 
 import { expect } from 'vitest';
 import type { WebhookStatus } from '../../../src/poller/index.js';
-import type { ProviderName } from '../../../src/providers/registry.js';
+import type { BuiltInProvider } from '../../../src/providers/registry.js';
 import { ProviderSimulator, SIM_SECRETS, baanxEntry, salesfinityEntry } from '../../../src/simulator/index.js';
 import { sampleValue, type Exposition } from '../../helpers/exposition.js';
 import { minutesBefore, startHarness, type Harness, type HarnessOptions } from '../../helpers/harness.js';
@@ -11,7 +11,7 @@ import { minutesBefore, startHarness, type Harness, type HarnessOptions } from '
 export const SF = '507f1f77bcf86cd799439011';
 export const BX = '770e8400-e29b-41d4-a716-446655440002';
 /** The two providers the fault scenarios pit against each other: one faulty, the other must stay exact. */
-export type FaultProvider = Extract<ProviderName, 'salesfinity' | 'baanx'>;
+export type FaultProvider = Extract<BuiltInProvider, 'salesfinity' | 'baanx'>;
 export const WEBHOOK: Record<FaultProvider, string> = { salesfinity: SF, baanx: BX };
 export const SOURCE: Record<FaultProvider, string> = { salesfinity: 'sf', baanx: 'bx' };
 const OTHER: Record<FaultProvider, FaultProvider> = { salesfinity: 'baanx', baanx: 'salesfinity' };
@@ -22,7 +22,7 @@ const base = Date.now();
 export const minutesAgo = (minutes: number): string => minutesBefore(base, minutes);
 
 /** A realistic entry of either provider, `minutes` before the test file started. */
-export function entry(provider: ProviderName, id: string, minutes: number): unknown {
+export function entry(provider: BuiltInProvider, id: string, minutes: number): unknown {
   const createdAt = minutesAgo(minutes);
   return provider === 'salesfinity' ? salesfinityEntry({ _id: id, createdAt }) : baanxEntry({ id, createdAt });
 }
@@ -79,7 +79,7 @@ export interface Scenario {
   /** The webhook that misbehaves; the other provider's source must not notice. */
   target: FaultProvider;
   /** Where each provider's log lives (the simulator behind its source). */
-  simFor: (provider: ProviderName) => ProviderSimulator;
+  simFor: (provider: BuiltInProvider) => ProviderSimulator;
   harness: Harness;
   inject(): void | Promise<void>;
   clear(): void | Promise<void>;
@@ -175,7 +175,7 @@ export class SeparateSalesfinity {
   ) {
     this.port = Number(new URL(current.url).port);
     this.view = Object.assign(Object.create(sim) as ProviderSimulator, {
-      baseUrl: (provider: ProviderName) => (provider === 'salesfinity' ? this.current.baseUrl(provider) : sim.baseUrl(provider)),
+      baseUrl: (provider: BuiltInProvider) => (provider === 'salesfinity' ? this.current.baseUrl(provider) : sim.baseUrl(provider)),
     });
   }
 
@@ -186,7 +186,7 @@ export class SeparateSalesfinity {
     return new SeparateSalesfinity(sim, own);
   }
 
-  readonly simFor = (provider: ProviderName): ProviderSimulator => (provider === 'salesfinity' ? this.current : this.sim);
+  readonly simFor = (provider: BuiltInProvider): ProviderSimulator => (provider === 'salesfinity' ? this.current : this.sim);
 
   async takeDown(): Promise<void> {
     await this.current.close();

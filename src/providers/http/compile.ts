@@ -1,0 +1,187 @@
+// A description compiled once into plain functions: each path becomes an accessor specialised for
+// its length, each field a reader, the status map a Map. normalize() then costs what a hand-written
+// normaliser costs; nothing of the description is looked at per entry.
+
+import { WRONG_TYPE, invalid, isRecord, readEventType, type Read } from '../fields.js';
+import { truncateUtf8 } from '../bodies.js';
+import { scrubUrls } from '../sanitize-url.js';
+import { parseIsoTimestamp } from '../timestamp.js';
+import type { DeliveryStatus, NormalizeResult } from '../types.js';
+import type { Description } from './description.js';
+
+export type Accessor = (value: unknown) => unknown;
+
+/** Longest error text kept, as for the built-ins. */
+const MAX_ERROR_TEXT_BYTES = 512;
+
+/** `$` is the value itself; `a.b.0` walks objects and arrays; a missing step gives undefined. */
+export function compilePath(path: string): Accessor {
+  if (path === '$') return (value) => value;
+  const keys = path.split('.');
+  const step = (value: unknown, key: string): unknown => {
+    if (Array.isArray(value)) return /^\d+$/.test(key) ? value[Number(key)] : undefined;
+    return isRecord(value) && Object.hasOwn(value, key) ? value[key] : undefined;
+  };
+  // Most paths are one or two keys: no loop, no array of keys to walk.
+  if (keys.length === 1) {
+    const [a] = keys as [string];
+    return (value) => (isRecord(value) && Object.hasOwn(value, a) ? value[a] : step(value, a));
+  }
+  if (keys.length === 2) {
+    const [a, b] = keys as [string, string];
+    return (value) => step(step(value, a), b);
+  }
+  return (value) => {
+    let current = value;
+    for (const key of keys) {
+      current = step(current, key);
+      if (current === undefined) return undefined;
+    }
+    return current;
+  };
+}
+
+type TimestampFormat = 'iso8601' | 'epoch-s' | 'epoch-ms';
+
+function timestampReader(format: TimestampFormat): (value: unknown) => number | undefined {
+  switch (format) {
+    case 'iso8601':
+      return (value) => parseIsoTimestamp(value);
+    case 'epoch-s':
+      return (value) => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.round(value * 1000) : undefined);
+    case 'epoch-ms':
+      return (value) => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.round(value) : undefined);
+  }
+}
+
+/** The entry id as a string: a non-empty string, or a whole number within the safe range. */
+function readLogId(value: unknown): string | undefined {
+  if (typeof value === 'string') return value.length > 0 ? value : undefined;
+  return Number.isSafeInteger(value) && (value as number) >= 0 ? String(value) : undefined;
+}
+
+function optionalString(value: unknown): Read<string> {
+  if (value === undefined || value === null) return undefined;
+  return typeof value === 'string' ? value : WRONG_TYPE;
+}
+
+/** A whole number or a numeric string. */
+function httpCodeReader(from: 'number' | 'leading-number'): (value: unknown) => Read<number> {
+  const inRange = (code: number): Read<number> => (Number.isInteger(code) && code >= 100 && code <= 599 ? code : WRONG_TYPE);
+  return (value) => {
+    // 0, null or absent: there was no response (`none`).
+    if (value === undefined || value === null || value === 0) return undefined;
+    if (typeof value === 'number') return inRange(value);
+    if (typeof value !== 'string') return WRONG_TYPE;
+    const text = from === 'leading-number' ? /^\s*(\d{3})\b/.exec(value)?.[1] : /^\s*\d+\s*$/.test(value) ? value : undefined;
+    return text === undefined ? WRONG_TYPE : inRange(Number(text));
+  };
+}
+
+/** A key that tells a status value of one type from the same text of another ("1" from 1 from true). */
+function statusKey(value: unknown): string | undefined {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? `${typeof value}:${String(value)}` : undefined;
+}
+
+export type StatusMeaning = DeliveryStatus | 'ignore';
+
+export interface CompiledDescription {
+  /** The array of entries in a 2xx body, or undefined when there is none. */
+  records: Accessor;
+  /** What a raw status value means; undefined for a value the description does not list. */
+  statusOf(entry: unknown): StatusMeaning | undefined;
+  /** The entry's id, for entries that are left out (ignored) but must let a pending one go. */
+  idOf(entry: unknown): string | undefined;
+  normalize(entry: unknown, webhookId: string): NormalizeResult;
+}
+
+export function compileDescription(description: Description): CompiledDescription {
+  const { fields, reports } = description;
+  const status = new Map<string, StatusMeaning>();
+  for (const value of description.status.success) status.set(statusKey(value) as string, 'success');
+  for (const value of description.status.failed) status.set(statusKey(value) as string, 'failed');
+  for (const value of description.status.pending) status.set(statusKey(value) as string, 'pending');
+  for (const value of description.status.ignore) status.set(statusKey(value) as string, 'ignore');
+
+  const id = compilePath(fields.id);
+  const rawStatus = compilePath(fields.status);
+  const createdAt = compilePath(fields.createdAt.path);
+  const readCreatedAt = timestampReader(fields.createdAt.format);
+  const eventId = fields.eventId === undefined ? undefined : compilePath(fields.eventId);
+  const eventType = fields.eventType === undefined ? undefined : compilePath(fields.eventType);
+  const attempt = fields.attempt === undefined ? undefined : compilePath(fields.attempt.path);
+  const attemptBase = fields.attempt?.base ?? 1;
+  const httpCode = fields.httpCode === undefined ? undefined : compilePath(fields.httpCode.path);
+  const readHttpCode = httpCodeReader(fields.httpCode?.from ?? 'number');
+  const duration = fields.duration === undefined ? undefined : compilePath(fields.duration.path);
+  const durationScale = fields.duration?.unit === 'ms' ? 1 / 1000 : 1;
+  const nextRetryAt = fields.nextRetryAt === undefined ? undefined : compilePath(fields.nextRetryAt.path);
+  const readNextRetryAt = timestampReader(fields.nextRetryAt?.format ?? 'iso8601');
+  const error = fields.error === undefined ? undefined : compilePath(fields.error);
+
+  const statusOf = (entry: unknown): StatusMeaning | undefined => {
+    const key = statusKey(rawStatus(entry));
+    return key === undefined ? undefined : status.get(key);
+  };
+
+  return {
+    records: compilePath(description.records),
+    statusOf,
+    idOf: (entry) => readLogId(id(entry)),
+    normalize(entry, webhookId) {
+      if (!isRecord(entry)) return invalid('not_an_object');
+      const logId = readLogId(id(entry));
+      if (logId === undefined) return invalid('missing_id');
+      const createdAtMs = readCreatedAt(createdAt(entry));
+      if (createdAtMs === undefined) return invalid('invalid_date');
+      const meaning = statusOf(entry);
+      if (meaning === undefined || meaning === 'ignore') return invalid('unknown_status');
+
+      const event = eventId === undefined ? undefined : optionalString(eventId(entry));
+      const number = attempt === undefined ? undefined : readAttempt(attempt(entry), attemptBase);
+      const code = httpCode === undefined ? undefined : readHttpCode(httpCode(entry));
+      const seconds = duration === undefined ? undefined : readDuration(duration(entry), durationScale);
+      const retryAt = nextRetryAt === undefined ? undefined : readRetryAt(nextRetryAt(entry), readNextRetryAt);
+      const errorText = error === undefined ? undefined : optionalString(error(entry));
+      if (event === WRONG_TYPE || number === WRONG_TYPE || code === WRONG_TYPE || seconds === WRONG_TYPE || retryAt === WRONG_TYPE || errorText === WRONG_TYPE) {
+        return invalid('wrong_type');
+      }
+      return {
+        ok: true,
+        attempt: {
+          logId,
+          webhookId,
+          eventType: eventType === undefined ? readEventType(undefined) : readEventType(eventType(entry)),
+          eventId: event || undefined, // an empty id would join unrelated attempts into one trace
+          status: meaning,
+          httpStatusCode: code,
+          durationSeconds: seconds,
+          createdAtMs,
+          attemptNumber: reports.attemptNumbers ? number : undefined,
+          // Without retry schedules nothing says whether a retry follows: undefined, never null.
+          nextRetryAtMs: reports.retrySchedules ? retryAt : undefined,
+          requestUrl: undefined,
+          errorMessage: errorText ? truncateUtf8(scrubUrls(errorText), MAX_ERROR_TEXT_BYTES) : undefined,
+        },
+      };
+    },
+  };
+}
+
+function readAttempt(value: unknown, base: 0 | 1): Read<number> {
+  if (value === undefined || value === null) return undefined;
+  const number = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  return Number.isSafeInteger(number) && (number as number) >= base ? (number as number) + (1 - base) : WRONG_TYPE;
+}
+
+function readDuration(value: unknown, scale: number): Read<number> {
+  if (value === undefined || value === null) return undefined;
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value * scale : WRONG_TYPE;
+}
+
+/** null: the API schedules no retry; absent: it did not say. */
+function readRetryAt(value: unknown, read: (value: unknown) => number | undefined): Read<number | null> {
+  if (value === null) return null;
+  if (value === undefined) return undefined;
+  return read(value) ?? WRONG_TYPE;
+}

@@ -1,0 +1,35 @@
+import { secretOrigin, type ProviderDefinition, type SourceBase } from '../definition.js';
+import { createHttpAdapter, type HttpAuth } from './adapter.js';
+import { webhookParts, type Description } from './description.js';
+
+export interface HttpSource extends SourceBase {
+  provider: 'http';
+  auth: HttpAuth & { fromFile: boolean };
+  /** The API, described: see description.ts and docs/providers.md, "Your own API". */
+  api: Description;
+}
+
+export const http: ProviderDefinition<HttpSource> = {
+  // A described API has no address of its own: the config requires baseUrl.
+  defaultBaseUrl: '',
+  // The parts a webhook id must have depend on the description: the config checks them per source.
+  webhookIdProblem: () => undefined,
+  createAdapter: (source) => createHttpAdapter({ baseUrl: source.baseUrl, auth: source.auth, description: source.api }),
+  describe: (source) => {
+    const { paging } = source.api;
+    const pages = paging.kind === 'newest-n' ? `newest ${paging.size.value}` : `${paging.kind} paging, size ${paging.size.value}, maxPages ${paging.maxPages}`;
+    return `${source.auth.kind} credential ${secretOrigin(source)}, ${pages}, records at ${source.api.records}, status values ${statusSummary(source.api)}`;
+  },
+};
+
+/** How the description reads a webhook id, for messages: `{0}/{1}` style. */
+export function webhookIdForm(description: Pick<Description, 'request'>): string {
+  const parts = webhookParts(description);
+  return parts <= 1 ? 'one part' : `${parts} parts joined by "/" ({0}/{1}…)`;
+}
+
+function statusSummary(description: Description): string {
+  const { success, failed, pending, ignore } = description.status;
+  const list = (values: readonly unknown[]) => values.map((value) => JSON.stringify(value)).join('|');
+  return [`success ${list(success)}`, `failed ${list(failed)}`, pending.length > 0 && `pending ${list(pending)}`, ignore.length > 0 && `ignored ${list(ignore)}`].filter(Boolean).join('; ');
+}

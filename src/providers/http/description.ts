@@ -1,0 +1,167 @@
+// The language of `provider: http`: a delivery-log API described in the config instead of in code.
+// A description says where a webhook's log is (request), where its entries are in a body (records),
+// how to reach older entries (paging), how each entry maps onto a delivery attempt (fields, status)
+// and what the API can tell (reports). It is checked once, at load (every problem by its path), and
+// compiled once into accessors (compile.ts): nothing is interpreted per entry.
+
+import { z } from 'zod';
+
+/**
+ * A path to a value: `$` for the whole body (records only), or keys joined by dots (`data.content`,
+ * `response.http_code`); a segment of digits indexes an array (`items.0.id`).
+ */
+export const PATH_PATTERN = /^(?:\$|[A-Za-z_$][\w$-]*(?:\.(?:[A-Za-z_$][\w$-]*|\d+))*)$/;
+
+const path = z.string().regex(PATH_PATTERN, {
+  error: 'not a path: use `$` for the whole body, or keys joined by dots, such as `data.items` or `response.status`',
+});
+/** A field's path, written alone or as `{ path, … }` with the field's options. */
+const fieldPath = path.refine((value) => value !== '$', { error: 'a field is a key inside the entry, not `$`' });
+
+const timestamp = z.strictObject({
+  path: fieldPath,
+  /** iso8601: `2026-12-02T04:18:36Z` (offsets and fractions allowed); epoch-s / epoch-ms: a number. */
+  format: z.enum(['iso8601', 'epoch-s', 'epoch-ms']).default('iso8601'),
+});
+
+/** A status value as the API writes it: a string, a number or a boolean. */
+const statusValue = z.union([z.string(), z.number(), z.boolean()]);
+
+const sizeParam = z.strictObject({
+  /** The query parameter that sizes a page, when the API has one. */
+  param: z.string().min(1).optional(),
+  /** Entries per request: the API's largest page is usually best. */
+  value: z.number().int().min(1).max(10_000),
+});
+
+const maxPages = z.number().int().min(1).default(10);
+
+export const pagingSchema = z.discriminatedUnion(
+  'kind',
+  [
+    // `?page=N`: the next page is N + 1, asked for while pages come back full.
+    z.strictObject({ kind: z.literal('page'), pageParam: z.string().min(1), firstPage: z.number().int().min(0).default(1), size: sizeParam, maxPages }),
+    // A cursor in the body (`{"iterator": "…", "done": false}`), sent back as `cursorParam`.
+    z.strictObject({
+      kind: z.literal('cursor-body'),
+      cursorParam: z.string().min(1),
+      /** Where the next cursor is in the body; absent, null or empty: no next page. */
+      next: path.refine((value) => value !== '$', { error: 'the cursor is a key of the body, not `$`' }),
+      /** Where a `true` says the log ends here, if the API says so apart from the cursor. */
+      done: path.optional(),
+      size: sizeParam,
+      maxPages,
+    }),
+    // `Link: <…>; rel="next"`: followed only on the configured base URL's origin.
+    z.strictObject({ kind: z.literal('link-header'), size: sizeParam, maxPages }),
+    // `?before_id=<the last id of this page>`, asked for while pages come back full.
+    z.strictObject({ kind: z.literal('after-id'), param: z.string().min(1), size: sizeParam, maxPages }),
+    // One request for the newest `size.value` entries; nothing older can be read.
+    z.strictObject({ kind: z.literal('newest-n'), size: sizeParam }),
+  ],
+  { error: 'needs `kind`: one of page, cursor-body, link-header, after-id, newest-n' },
+);
+
+export const fieldsSchema = z.strictObject({
+  /** Unique per attempt within a webhook: a string or a whole number. */
+  id: fieldPath,
+  createdAt: z.union([fieldPath.transform((p) => ({ path: p, format: 'iso8601' as const })), timestamp]),
+  status: fieldPath,
+  eventId: fieldPath.optional(),
+  eventType: fieldPath.optional(),
+  /** The attempt number; `base: 0` when the API counts retries from 0 (a first attempt is 0). */
+  attempt: z.union([fieldPath.transform((p) => ({ path: p, base: 1 as const })), z.strictObject({ path: fieldPath, base: z.union([z.literal(0), z.literal(1)]).default(1) })]).optional(),
+  /** The receiver's status: a number, or `leading-number` for text such as `"200 OK"`. */
+  httpCode: z
+    .union([fieldPath.transform((p) => ({ path: p, from: 'number' as const })), z.strictObject({ path: fieldPath, from: z.enum(['number', 'leading-number']).default('number') })])
+    .optional(),
+  duration: z.strictObject({ path: fieldPath, unit: z.enum(['ms', 's']) }).optional(),
+  nextRetryAt: z.union([fieldPath.transform((p) => ({ path: p, format: 'iso8601' as const })), timestamp]).optional(),
+  /** An error text: any URL in it is cut to scheme, host and path. */
+  error: fieldPath.optional(),
+});
+
+export const statusMapSchema = z
+  .strictObject({
+    /** Final: the receiver accepted the delivery. */
+    success: z.array(statusValue).default([]),
+    /** Final: the attempt failed. */
+    failed: z.array(statusValue).default([]),
+    /** Not final yet: read again until it becomes success or failed, counted then. */
+    pending: z.array(statusValue).default([]),
+    /** Never a delivery (canceled, skipped): left out, and let go if it was pending. */
+    ignore: z.array(statusValue).default([]),
+  })
+  .superRefine((map, ctx) => {
+    if (map.success.length + map.failed.length === 0) {
+      ctx.addIssue({ code: 'custom', message: 'no final value: list the values that mean success and failed, or no attempt could ever be counted' });
+    }
+    const seen = new Map<string, string>();
+    for (const list of ['success', 'failed', 'pending', 'ignore'] as const) {
+      map[list].forEach((value, index) => {
+        const key = `${typeof value}:${String(value)}`;
+        const earlier = seen.get(key);
+        if (earlier !== undefined) ctx.addIssue({ code: 'custom', path: [list, index], message: `${JSON.stringify(value)} is already listed under ${earlier}` });
+        else seen.set(key, list);
+      });
+    }
+  });
+
+export const reportsSchema = z
+  .strictObject({
+    /** Entries carry attempt numbers (fields.attempt). */
+    attemptNumbers: z.boolean().default(false),
+    /** A failed entry says when (or whether) the API retries (fields.nextRetryAt; null means no retry): exhausted can be told. */
+    retrySchedules: z.boolean().default(false),
+    /** Every attempt of one event carries the same event id (fields.eventId): time to delivery is measured. */
+    eventIds: z.boolean().default(false),
+  })
+  .prefault({});
+
+export const descriptionSchema = z
+  .strictObject({
+    request: z.strictObject({
+      /**
+       * Appended to the source's baseUrl. `{0}`, `{1}`… are the parts of the webhook id split at
+       * "/" (`app_123/ep_456` → {0} = app_123, {1} = ep_456), each URL-encoded.
+       */
+      path: z.string().regex(/^\//, { error: 'must start with "/"' }),
+      query: z.record(z.string(), z.string()).default({}),
+      headers: z.record(z.string(), z.string()).default({}),
+    }),
+    /** Where the array of entries is in a 2xx body: `$` (the body is the array), `data`, `data.content`. */
+    records: path,
+    paging: pagingSchema,
+    fields: fieldsSchema,
+    status: statusMapSchema,
+    reports: reportsSchema,
+    /** The setting names gap messages tell the operator to raise; default: where they are in this description. */
+    hints: z.strictObject({ pageSize: z.string().min(1).optional(), pageLimit: z.string().min(1).optional() }).prefault({}),
+  })
+  .superRefine((description, ctx) => {
+    const needs = (report: keyof typeof description.reports, field: keyof typeof description.fields) => {
+      if (description.reports[report] && description.fields[field] === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['reports', report], message: `needs fields.${field}: without it the entries cannot tell` });
+      }
+    };
+    needs('attemptNumbers', 'attempt');
+    needs('retrySchedules', 'nextRetryAt');
+    needs('eventIds', 'eventId');
+    const used = new Set([...description.request.path.matchAll(/\{(\d+)\}/g)].map((match) => Number(match[1])));
+    for (let part = 0; part < Math.max(0, ...used); part++) {
+      if (!used.has(part)) ctx.addIssue({ code: 'custom', path: ['request', 'path'], message: `{${part}} is missing: use {0}, {1}, … in order` });
+    }
+    if (/\{(?!\d+\})/.test(description.request.path)) {
+      ctx.addIssue({ code: 'custom', path: ['request', 'path'], message: 'only {0}, {1}, … may stand in braces: the parts of the webhook id' });
+    }
+  });
+
+export type Description = z.output<typeof descriptionSchema>;
+export type DescriptionInput = z.input<typeof descriptionSchema>;
+export type PagingDescription = Description['paging'];
+
+/** How many parts (`{0}`, `{1}`…) a webhook id of this description has. */
+export function webhookParts(description: Pick<Description, 'request'>): number {
+  const parts = [...description.request.path.matchAll(/\{(\d+)\}/g)].map((match) => Number(match[1]));
+  return parts.length === 0 ? 0 : Math.max(...parts) + 1;
+}
