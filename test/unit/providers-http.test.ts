@@ -1,11 +1,14 @@
 // The declarative provider (`provider: http`): a description compiled into accessors, each paging
 // kind's next request, and every problem of a description named by its path at load.
 
+import { readFile } from 'node:fs/promises';
+import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../src/config/index.js';
 import { createHttpAdapter, requestUrl, type HttpAuth } from '../../src/providers/http/adapter.js';
 import { compilePath } from '../../src/providers/http/compile.js';
 import { descriptionSchema, type DescriptionInput } from '../../src/providers/http/description.js';
+import { httpApiJsonSchema } from '../../src/providers/http/json-schema.js';
 import type { ParsedPage, ProviderAdapter } from '../../src/providers/types.js';
 
 const BASE = 'https://api.example.com/v1';
@@ -232,5 +235,17 @@ describe('a description in the config', () => {
       'sources[0].auth: use one of bearer, basic, header or query, not several',
     ]);
     expect(await problemsOf(source(describeApi(), { baseUrl: undefined }))).toEqual([expect.stringMatching(/^sources\[0\]\.baseUrl: /)]);
+  });
+});
+
+describe('the JSON Schema of the language', () => {
+  it('is the committed config/http-api.schema.json (npm run generate:schema), and editors can validate with it', async () => {
+    const committed = JSON.parse(await readFile(new URL('../../config/http-api.schema.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+    expect(committed).toEqual(httpApiJsonSchema());
+    const validate = new Ajv({ strict: false }).compile(committed);
+    expect(validate(describeApi()), JSON.stringify(validate.errors)).toBe(true);
+    expect(validate({ ...describeApi(), paging: { kind: 'offset', size: { value: 2 } } })).toBe(false);
+    expect(validate({ ...describeApi(), fields: { id: 'id', createdAt: 'at', status: 's', colour: 'c' } })).toBe(false);
+    expect(validate({ ...describeApi(), records: 'data..items' })).toBe(false);
   });
 });
