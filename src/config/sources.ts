@@ -218,10 +218,17 @@ export function sourceSchema(context: SchemaContext) {
     // A webhook id has as many parts as the request path has placeholders.
     if (source.api?.request?.path === undefined || !Array.isArray(source.webhooks)) return;
     const parts = webhookParts(source.api);
-    if (parts <= 1) return;
+    if (parts === 0) {
+      // Every webhook would read the same log, and count each of its entries once per webhook.
+      if (source.webhooks.length > 1) {
+        ctx.addIssue({ code: 'custom', path: ['webhooks'], message: 'api.request.path uses no part of the webhook id ({0}), so every webhook would read the same log: list one webhook, or put {0} in the path' });
+      }
+      return;
+    }
     source.webhooks.forEach((id, index) => {
       if (typeof id === 'string' && id.split('/').length !== parts) {
-        ctx.addIssue({ code: 'custom', path: ['webhooks', index], message: `must have ${webhookIdForm(source.api)}, as api.request.path uses them` });
+        const message = parts === 1 ? 'must not contain "/": api.request.path uses one part of the webhook id ({0})' : `must have ${webhookIdForm(source.api)}, as api.request.path uses them`;
+        ctx.addIssue({ code: 'custom', path: ['webhooks', index], message });
       }
     });
   });

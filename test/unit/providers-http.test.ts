@@ -249,3 +249,24 @@ describe('the JSON Schema of the language', () => {
     expect(validate({ ...describeApi(), records: 'data..items' })).toBe(false);
   });
 });
+
+describe('what the review found', () => {
+  it('keeps a query-parameter credential on a followed Link', () => {
+    const adapter = adapterFor(describeApi({ paging: { kind: 'link-header', size: { param: 'limit', value: 2 } } }), { kind: 'query', name: 'api_key', value: 'k' });
+    const next = page(adapter, { data: [] }, undefined, { link: '<https://api.example.com/v1/apps/app_1/attempts?cursor=abc>; rel="next"' });
+    expect(next.next?.url.searchParams.get('api_key')).toBe('k');
+    expect(next.next?.url.searchParams.get('cursor')).toBe('abc');
+  });
+
+  it('refuses webhook ids the path cannot tell apart', async () => {
+    const config = (path: string, webhooks: string[]) =>
+      JSON.stringify({ sources: [{ name: 'mine', provider: 'http', baseUrl: BASE, auth: { bearer: { token: 't' } }, webhooks, api: { ...describeApi(), request: { path } } }] });
+    await expect(parseConfig(config('/apps/{0}', ['a/b']), { format: 'json' })).rejects.toMatchObject({
+      problems: ['sources[0].webhooks[0]: must not contain "/": api.request.path uses one part of the webhook id ({0})'],
+    });
+    await expect(parseConfig(config('/attempts', ['one', 'two']), { format: 'json' })).rejects.toMatchObject({
+      problems: [expect.stringMatching(/^sources\[0\]\.webhooks: api\.request\.path uses no part of the webhook id/)],
+    });
+    await expect(parseConfig(config('/attempts', ['project']), { format: 'json' })).resolves.toBeDefined();
+  });
+});

@@ -26,6 +26,8 @@ export interface HttpAdapterOptions {
   userAgent?: string;
 }
 
+const NONE: readonly unknown[] = [];
+
 /** Largest page the language accepts (`size.value`), for the gap message's hint. */
 const MAX_SIZE = 10_000;
 
@@ -40,6 +42,7 @@ export function createHttpAdapter(options: HttpAdapterOptions): ProviderAdapter 
   if (paging.kind === 'page') query[paging.pageParam] = String(paging.firstPage);
   const cursor = paging.kind === 'cursor-body' ? compilePath(paging.next) : undefined;
   const done = paging.kind === 'cursor-body' && paging.done !== undefined ? compilePath(paging.done) : undefined;
+  const ignoresAny = description.status.ignore.length > 0;
 
   return {
     provider: HTTP_PROVIDER,
@@ -51,7 +54,7 @@ export function createHttpAdapter(options: HttpAdapterOptions): ProviderAdapter 
     },
     hints: {
       credential: credentialHint(auth),
-      pageSize: { setting: description.hints.pageSize ?? 'api.paging.size.value', max: MAX_SIZE },
+      pageSize: { setting: description.hints.pageSize ?? 'api.paging.size.value', max: description.hints.pageSizeMax ?? MAX_SIZE },
       ...(paging.kind !== 'newest-n' && { pageLimit: description.hints.pageLimit ?? 'api.paging.maxPages' }),
     },
     firstRequest: (webhookId) => ({ url: requestUrl(baseUrl, description.request.path, webhookId, query), headers: { ...headers } }),
@@ -61,13 +64,13 @@ export function createHttpAdapter(options: HttpAdapterOptions): ProviderAdapter 
       if (!Array.isArray(records)) return { ok: false, problem: `\`${description.records}\` is not an array in the body` };
       // Ignored entries (canceled, skipped) are no deliveries, but still entries of the page: a page
       // of them does not end the read, and one held as pending is let go.
-      const ignored = records.filter((entry) => compiled.statusOf(entry) === 'ignore');
+      const ignored = ignoresAny ? records.filter((entry) => compiled.statusOf(entry) === 'ignore') : NONE;
       const deliveries = ignored.length === 0 ? records : records.filter((entry) => compiled.statusOf(entry) !== 'ignore');
       const withdrawn = ignored.flatMap((entry) => {
         const id = compiled.idOf(entry);
         return id === undefined ? [] : [id];
       });
-      const next = nextRequest(paging, compiled, request, records, body, answerHeaders.link, origin, cursor, done);
+      const next = nextRequest(paging, compiled, request, records, body, answerHeaders.link, origin, cursor, done, auth);
       return {
         ok: true,
         ...parseEntries(deliveries, webhookId, compiled.normalize),
@@ -100,6 +103,7 @@ function nextRequest(
   origin: string,
   cursor: ((value: unknown) => unknown) | undefined,
   done: ((value: unknown) => unknown) | undefined,
+  auth: HttpAuth,
 ): { request?: ProviderRequest; warning?: string } {
   const withParam = (name: string, value: string): ProviderRequest => {
     const url = new URL(request.url);
@@ -134,7 +138,10 @@ function nextRequest(
     case 'link-header': {
       const found = nextPageUrl(link, request.url, origin);
       if (found.problem !== undefined) return { warning: found.problem };
-      return found.url === undefined ? {} : { request: { url: found.url, headers: { ...request.headers } } };
+      if (found.url === undefined) return {};
+      // The API's link carries its own query; a credential sent in the query must ride along (same origin only).
+      if (auth.kind === 'query') found.url.searchParams.set(auth.name, auth.value);
+      return { request: { url: found.url, headers: { ...request.headers } } };
     }
   }
 }

@@ -18,27 +18,43 @@ const MAX_ERROR_TEXT_BYTES = 512;
 export function compilePath(path: string): Accessor {
   if (path === '$') return (value) => value;
   const keys = path.split('.');
-  const step = (value: unknown, key: string): unknown => {
-    if (Array.isArray(value)) return /^\d+$/.test(key) ? value[Number(key)] : undefined;
-    return isRecord(value) && Object.hasOwn(value, key) ? value[key] : undefined;
-  };
-  // Most paths are one or two keys: no loop, no array of keys to walk.
-  if (keys.length === 1) {
-    const [a] = keys as [string];
-    return (value) => (isRecord(value) && Object.hasOwn(value, a) ? value[a] : step(value, a));
-  }
-  if (keys.length === 2) {
-    const [a, b] = keys as [string, string];
-    return (value) => step(step(value, a), b);
+  const steps = keys.map(stepFor);
+  // Most paths are one or two keys: no loop, no array of steps to walk.
+  if (steps.length === 1) return steps[0] as Accessor;
+  if (steps.length === 2) {
+    const [a, b] = steps as [Accessor, Accessor];
+    return (value) => b(a(value));
   }
   return (value) => {
     let current = value;
-    for (const key of keys) {
-      current = step(current, key);
+    for (const step of steps) {
+      current = step(current);
       if (current === undefined) return undefined;
     }
     return current;
   };
+}
+
+/**
+ * One key of a path. A parsed JSON value holds no functions, so a function found under a key came
+ * from Object.prototype (`constructor`, `toString`): not the entry's, so undefined. `__proto__`
+ * cannot be written in a path (description.ts), and `length` is an array's, never a JSON field.
+ */
+function stepFor(key: string): Accessor {
+  if (/^\d+$/.test(key)) {
+    const index = Number(key);
+    return (value) => (Array.isArray(value) ? value[index] : typeof value === 'object' && value !== null ? ownValue(value, key) : undefined);
+  }
+  if (key === 'length') return (value) => (typeof value === 'object' && value !== null && !Array.isArray(value) ? ownValue(value, key) : undefined);
+  return (value) => {
+    if (typeof value !== 'object' || value === null) return undefined;
+    const found = (value as Record<string, unknown>)[key];
+    return typeof found === 'function' ? undefined : found;
+  };
+}
+
+function ownValue(value: object, key: string): unknown {
+  return Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined;
 }
 
 type TimestampFormat = 'iso8601' | 'epoch-s' | 'epoch-ms';
@@ -78,9 +94,24 @@ function httpCodeReader(from: 'number' | 'leading-number'): (value: unknown) => 
   };
 }
 
-/** A key that tells a status value of one type from the same text of another ("1" from 1 from true). */
-function statusKey(value: unknown): string | undefined {
-  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? `${typeof value}:${String(value)}` : undefined;
+/** Status values by type, so "1", 1 and true stay apart, and a lookup builds no key. */
+class StatusTable {
+  private readonly strings = new Map<string, StatusMeaning>();
+  private readonly numbers = new Map<number, StatusMeaning>();
+  private readonly booleans = new Map<boolean, StatusMeaning>();
+
+  set(value: string | number | boolean, meaning: StatusMeaning): void {
+    if (typeof value === 'string') this.strings.set(value, meaning);
+    else if (typeof value === 'number') this.numbers.set(value, meaning);
+    else this.booleans.set(value, meaning);
+  }
+
+  get(value: unknown): StatusMeaning | undefined {
+    if (typeof value === 'string') return this.strings.get(value);
+    if (typeof value === 'number') return this.numbers.get(value);
+    if (typeof value === 'boolean') return this.booleans.get(value);
+    return undefined;
+  }
 }
 
 export type StatusMeaning = DeliveryStatus | 'ignore';
@@ -97,11 +128,11 @@ export interface CompiledDescription {
 
 export function compileDescription(description: Description): CompiledDescription {
   const { fields, reports } = description;
-  const status = new Map<string, StatusMeaning>();
-  for (const value of description.status.success) status.set(statusKey(value) as string, 'success');
-  for (const value of description.status.failed) status.set(statusKey(value) as string, 'failed');
-  for (const value of description.status.pending) status.set(statusKey(value) as string, 'pending');
-  for (const value of description.status.ignore) status.set(statusKey(value) as string, 'ignore');
+  const status = new StatusTable();
+  for (const value of description.status.success) status.set(value, 'success');
+  for (const value of description.status.failed) status.set(value, 'failed');
+  for (const value of description.status.pending) status.set(value, 'pending');
+  for (const value of description.status.ignore) status.set(value, 'ignore');
 
   const id = compilePath(fields.id);
   const rawStatus = compilePath(fields.status);
@@ -119,10 +150,7 @@ export function compileDescription(description: Description): CompiledDescriptio
   const readNextRetryAt = timestampReader(fields.nextRetryAt?.format ?? 'iso8601');
   const error = fields.error === undefined ? undefined : compilePath(fields.error);
 
-  const statusOf = (entry: unknown): StatusMeaning | undefined => {
-    const key = statusKey(rawStatus(entry));
-    return key === undefined ? undefined : status.get(key);
-  };
+  const statusOf = (entry: unknown): StatusMeaning | undefined => status.get(rawStatus(entry));
 
   return {
     records: compilePath(description.records),

@@ -12,9 +12,10 @@ import { z } from 'zod';
  */
 export const PATH_PATTERN = /^(?:\$|[A-Za-z_$][\w$-]*(?:\.(?:[A-Za-z_$][\w$-]*|\d+))*)$/;
 
-const path = z.string().regex(PATH_PATTERN, {
-  error: 'not a path: use `$` for the whole body, or keys joined by dots, such as `data.items` or `response.status`',
-});
+const path = z
+  .string()
+  .regex(PATH_PATTERN, { error: 'not a path: use `$` for the whole body, or keys joined by dots, such as `data.items` or `response.status`' })
+  .refine((value) => !value.split('.').includes('__proto__'), { error: '`__proto__` is no key of a JSON value' });
 /** A field's path, written alone or as `{ path, … }` with the field's options. */
 const fieldPath = path.refine((value) => value !== '$', { error: 'a field is a key inside the entry, not `$`' });
 
@@ -136,7 +137,14 @@ export const descriptionSchema = z
     status: statusMapSchema,
     reports: reportsSchema,
     /** The setting names gap messages tell the operator to raise; default: where they are in this description. */
-    hints: z.strictObject({ pageSize: z.string().min(1).optional(), pageLimit: z.string().min(1).optional() }).prefault({}),
+    hints: z
+      .strictObject({
+        pageSize: z.string().min(1).optional(),
+        /** The API's largest page, for the message that says to raise the page size. */
+        pageSizeMax: z.number().int().min(1).optional(),
+        pageLimit: z.string().min(1).optional(),
+      })
+      .prefault({}),
   })
   .superRefine((description, ctx) => {
     const needs = (report: keyof typeof description.reports, field: keyof typeof description.fields) => {
