@@ -3,6 +3,7 @@
 
 import os from 'node:os';
 import { collectGarbage, MB, renderTable, type Row } from './harness.js';
+import { declarativeRows, runDeclarative } from './declarative.js';
 import { footprintRows, runFootprint } from './footprint.js';
 import { idleRows, runIdle } from './idle.js';
 import { pacingRows, runPacing } from './pacing.js';
@@ -42,6 +43,7 @@ async function main(): Promise<void> {
     const pagesPerRound = Math.round((ingestPages * PAGE_SIZE) / PAGE_SIZES[provider]);
     await step(`ingest ${provider}`, async () => ingestRows(await runIngest({ rounds, pagesPerRound, webhooksPerProvider: 4, providers: [provider] })));
   }
+  await step('ingest http (described)', async () => declarativeRows(await runDeclarative({ rounds, pagesPerRound: ingestPages, webhooks: 4 })));
   await step('scrape', async () => {
     const results = [];
     for (const series of [1_000, 10_000, 50_000]) results.push(await runScrape(series, series > 10_000 ? 2 : rounds));

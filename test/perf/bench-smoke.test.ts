@@ -2,6 +2,7 @@
 // figures are not checked against the targets here: they depend on the machine.
 
 import { describe, expect, it } from 'vitest';
+import { declarativeRows, runDeclarative } from '../../bench/declarative.js';
 import { footprintRows, runFootprint } from '../../bench/footprint.js';
 import { runIdle } from '../../bench/idle.js';
 import { pacingRows, runPacing } from '../../bench/pacing.js';
@@ -38,6 +39,13 @@ describe('benchmark suite at toy sizes', () => {
     expect(result.entriesPerRound).toBe(2 * PAGE_SIZES[provider]);
     expect(result.countedPerRound).toBe(2 * PAGE_SIZES[provider]);
     expect(ingestRows(result)).toMatchObject([{ benchmark: `ingest ${provider}`, target: '≥ 0.4×' }]);
+  });
+
+  it('ingest http counts every entry of Salesfinity pages through the described and the built-in adapter', async () => {
+    const result = await runDeclarative({ rounds: 1, pagesPerRound: 4, webhooks: 1 });
+    expect(result.countedPerRound).toEqual({ described: 400, builtIn: 400 });
+    expectPositive({ described: result.describedEntriesPerSecond, builtIn: result.builtInEntriesPerSecond, parse: result.jsonParseEntriesPerSecond });
+    expect(declarativeRows(result).map((row) => row.target)).toEqual(['≤ 1.25×', '≥ 0.4×']);
   });
 
   it('scrape serves the expected samples over HTTP and times both sides', async () => {
