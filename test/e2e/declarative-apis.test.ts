@@ -7,11 +7,11 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildExporter, type Exporter } from '../../src/app.js';
+import type { Exporter } from '../../src/app.js';
 import { loadConfig } from '../../src/config/index.js';
-import { createLogger } from '../../src/logger.js';
-import { findSamples, parseExposition, sampleValue, type Exposition } from '../helpers/exposition.js';
+import { findSamples, sampleValue, type Exposition } from '../helpers/exposition.js';
 import { runCli } from '../helpers/cli.js';
+import { harnessFor, type Harness } from '../helpers/harness.js';
 import { Hook0Api, HookdeckApi, HOOK0_PAGE_SIZE, type Hook0Row, type HookdeckAttempt } from './helpers/declarative-apis.js';
 
 const EXAMPLES = join(import.meta.dirname, '..', '..', 'config', 'examples');
@@ -51,13 +51,7 @@ async function exampleCopy(name: ExampleName, baseUrl: string, edit: (text: stri
   return copy;
 }
 
-interface Running {
-  exporter: Exporter;
-  logs: Array<Record<string, unknown>>;
-  poll(): Promise<void>;
-  metrics(): Promise<Exposition>;
-  deliveries(match?: Record<string, string>): Promise<number>;
-}
+type Running = Harness;
 
 const running: Exporter[] = [];
 const fakes: Array<{ close(): Promise<void> }> = [];
@@ -68,22 +62,9 @@ afterEach(async () => {
 });
 
 async function startExporter(configFile: string): Promise<Running> {
-  const config = await loadConfig(configFile, {});
-  const logs: Array<Record<string, unknown>> = [];
-  const logger = createLogger({ level: 'debug', destination: { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) } });
-  const exporter = await buildExporter(config, { logger });
-  running.push(exporter);
-  await exporter.poller.restoreState();
-  const metrics = async () => parseExposition(await exporter.telemetry.collectExposition());
-  return {
-    exporter,
-    logs,
-    poll: () => exporter.poller.pollAll(),
-    metrics,
-    async deliveries(match = {}) {
-      return findSamples(await metrics(), 'webhook_deliveries_total', match).reduce((sum, sample) => sum + sample.value, 0);
-    },
-  };
+  const run = await harnessFor(await loadConfig(configFile, {}));
+  running.push(run.exporter);
+  return run;
 }
 
 async function stopExporter(run: Running): Promise<void> {

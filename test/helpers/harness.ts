@@ -3,7 +3,7 @@
 
 import type { Dispatcher } from 'undici';
 import { buildExporter, type Exporter } from '../../src/app.js';
-import { parseConfig } from '../../src/config/index.js';
+import { parseConfig, type ExporterConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/logger.js';
 import type { BuiltInProvider } from '../../src/providers/registry.js';
 import { simulatedSource, type ProviderSimulator } from '../../src/simulator/index.js';
@@ -67,12 +67,17 @@ export function configFor(sim: ProviderSimulator, options: HarnessOptions): Reco
 
 export async function startHarness(sim: ProviderSimulator, options: HarnessOptions): Promise<Harness> {
   const config = await parseConfig(JSON.stringify(configFor(sim, options)), { format: 'json' });
+  return harnessFor(config, { random: options.random, dispatcher: options.dispatcher });
+}
+
+/** A real exporter for a resolved config (any provider), its state restored, its logs captured; not polling until asked. */
+export async function harnessFor(config: ExporterConfig, deps: { random?: () => number; dispatcher?: Dispatcher } = {}): Promise<Harness> {
   const logs: Array<Record<string, unknown>> = [];
   const logger = createLogger({
     level: 'debug',
     destination: { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) },
   });
-  const exporter = await buildExporter(config, { logger, random: options.random, dispatcher: options.dispatcher });
+  const exporter = await buildExporter(config, { logger, random: deps.random, dispatcher: deps.dispatcher });
   await exporter.poller.restoreState();
   const metrics = async () => parseExposition(await exporter.telemetry.collectExposition());
   return {
