@@ -42,15 +42,17 @@ export function createHttpAdapter(options: HttpAdapterOptions): ProviderAdapter 
   if (paging.kind === 'page') query[paging.pageParam] = String(paging.firstPage);
   const cursor = paging.kind === 'cursor-body' ? compilePath(paging.next) : undefined;
   const done = paging.kind === 'cursor-body' && paging.done !== undefined ? compilePath(paging.done) : undefined;
-  const ignoresAny = description.status.ignore.length > 0;
+  const ignoresAny = description.status.ignore.length > 0 || description.status.otherwise === 'ignore';
+  const pageCount = paging.kind === 'page' && paging.pageCount !== undefined ? { page: compilePath(paging.pageCount.page), pages: compilePath(paging.pageCount.pages) } : undefined;
 
   return {
     provider: HTTP_PROVIDER,
     paging: paging.kind === 'newest-n' ? { kind: 'newest-n', windowSize: paging.size.value } : { kind: 'paged', pageSize: paging.size.value, maxPages: paging.maxPages },
     capabilities: {
-      retries: description.reports.retrySchedules,
+      // `never` tells as much as a schedule: every failure is final.
+      retries: description.reports.retrySchedules !== false,
       eventIds: description.reports.eventIds,
-      unfinishedStates: description.status.pending.length > 0,
+      unfinishedStates: description.status.pending.length + description.status.processing.length > 0,
     },
     hints: {
       credential: credentialHint(auth),
@@ -70,7 +72,7 @@ export function createHttpAdapter(options: HttpAdapterOptions): ProviderAdapter 
         const id = compiled.idOf(entry);
         return id === undefined ? [] : [id];
       });
-      const next = nextRequest(paging, compiled, request, records, body, answerHeaders.link, origin, cursor, done, auth);
+      const next = nextRequest(paging, compiled, request, records, body, answerHeaders, origin, cursor, done, auth, pageCount);
       return {
         ok: true,
         ...parseEntries(deliveries, webhookId, compiled.normalize),
@@ -99,11 +101,12 @@ function nextRequest(
   request: ProviderRequest,
   records: readonly unknown[],
   body: unknown,
-  link: string | undefined,
+  headers: Readonly<Record<string, string>>,
   origin: string,
   cursor: ((value: unknown) => unknown) | undefined,
   done: ((value: unknown) => unknown) | undefined,
   auth: HttpAuth,
+  pageCount: { page: (value: unknown) => unknown; pages: (value: unknown) => unknown } | undefined,
 ): { request?: ProviderRequest; warning?: string } {
   const withParam = (name: string, value: string): ProviderRequest => {
     const url = new URL(request.url);
@@ -114,9 +117,22 @@ function nextRequest(
     case 'newest-n':
       return {};
     case 'page': {
+      const current = Number(request.url.searchParams.get(paging.pageParam) ?? paging.firstPage);
+      // The API's own word first: a header naming the next page, then the body's page count.
+      const named = paging.nextPageHeader === undefined ? undefined : headers[paging.nextPageHeader.toLowerCase()]?.trim();
+      if (named === '') return {};
+      if (named !== undefined && /^\d+$/.test(named)) {
+        const page = Number(named);
+        if (Number.isSafeInteger(page) && page > current) return { request: withParam(paging.pageParam, String(page)) };
+        return page > 0 && page <= current ? { warning: `${paging.nextPageHeader} (${page}) does not come after page ${current}` } : {};
+      }
+      if (pageCount !== undefined) {
+        const page = pageCount.page(body);
+        const pages = pageCount.pages(body);
+        if (isPageNumber(page) && isPageNumber(pages)) return page < pages ? { request: withParam(paging.pageParam, String(current + 1)) } : {};
+      }
       // A short page is the last one.
       if (records.length < paging.size.value) return {};
-      const current = Number(request.url.searchParams.get(paging.pageParam) ?? paging.firstPage);
       return { request: withParam(paging.pageParam, String(current + 1)) };
     }
     case 'after-id': {
@@ -136,7 +152,7 @@ function nextRequest(
       return { request: withParam(paging.cursorParam, next) };
     }
     case 'link-header': {
-      const found = nextPageUrl(link, request.url, origin);
+      const found = nextPageUrl(headers.link, request.url, origin);
       if (found.problem !== undefined) return { warning: found.problem };
       if (found.url === undefined) return {};
       // The API's link carries its own query; a credential sent in the query must ride along (same origin only).
@@ -144,6 +160,10 @@ function nextRequest(
       return { request: { url: found.url, headers: { ...request.headers } } };
     }
   }
+}
+
+function isPageNumber(value: unknown): value is number {
+  return Number.isInteger(value) && (value as number) >= 0;
 }
 
 function authHeaders(auth: HttpAuth): Record<string, string> {

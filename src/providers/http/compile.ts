@@ -81,14 +81,24 @@ function optionalString(value: unknown): Read<string> {
   return typeof value === 'string' ? value : WRONG_TYPE;
 }
 
-/** A whole number or a numeric string. */
-function httpCodeReader(from: 'number' | 'leading-number'): (value: unknown) => Read<number> {
+type HttpCodeFormat = 'number' | 'number-only' | 'leading-number' | 'code-or-reason';
+
+/** The receiver's HTTP status as `from` says it is written; undefined when there was no response. */
+function httpCodeReader(from: HttpCodeFormat): (value: unknown) => Read<number> {
   const inRange = (code: number): Read<number> => (Number.isInteger(code) && code >= 100 && code <= 599 ? code : WRONG_TYPE);
+  if (from === 'code-or-reason') {
+    // Text only: three digits are the code ("000" and "999" are none), other text a reason for no response.
+    return (value) => {
+      if (value === undefined || value === null) return undefined;
+      if (typeof value !== 'string') return WRONG_TYPE;
+      return /^\d{3}$/.test(value) ? inRange(Number(value)) : undefined;
+    };
+  }
   return (value) => {
     // 0, null or absent: there was no response (`none`).
     if (value === undefined || value === null || value === 0) return undefined;
     if (typeof value === 'number') return inRange(value);
-    if (typeof value !== 'string') return WRONG_TYPE;
+    if (typeof value !== 'string' || from === 'number-only') return WRONG_TYPE;
     const text = from === 'leading-number' ? /^\s*(\d{3})\b/.exec(value)?.[1] : /^\s*\d+\s*$/.test(value) ? value : undefined;
     return text === undefined ? WRONG_TYPE : inRange(Number(text));
   };
@@ -119,7 +129,7 @@ export type StatusMeaning = DeliveryStatus | 'ignore';
 export interface CompiledDescription {
   /** The array of entries in a 2xx body, or undefined when there is none. */
   records: Accessor;
-  /** What a raw status value means; undefined for a value the description does not list. */
+  /** What an entry's status value means; undefined when it is absent, null or a value nothing names. */
   statusOf(entry: unknown): StatusMeaning | undefined;
   /** The entry's id, for entries that are left out (ignored) but must let a pending one go. */
   idOf(entry: unknown): string | undefined;
@@ -132,7 +142,9 @@ export function compileDescription(description: Description): CompiledDescriptio
   for (const value of description.status.success) status.set(value, 'success');
   for (const value of description.status.failed) status.set(value, 'failed');
   for (const value of description.status.pending) status.set(value, 'pending');
+  for (const value of description.status.processing) status.set(value, 'processing');
   for (const value of description.status.ignore) status.set(value, 'ignore');
+  const { fromHttpCode, otherwise } = description.status;
 
   const id = compilePath(fields.id);
   const rawStatus = compilePath(fields.status);
@@ -141,16 +153,36 @@ export function compileDescription(description: Description): CompiledDescriptio
   const eventId = fields.eventId === undefined ? undefined : compilePath(fields.eventId);
   const eventType = fields.eventType === undefined ? undefined : compilePath(fields.eventType);
   const attempt = fields.attempt === undefined ? undefined : compilePath(fields.attempt.path);
-  const attemptBase = fields.attempt?.base ?? 1;
+  const readAttempt = attemptReader(fields.attempt);
   const httpCode = fields.httpCode === undefined ? undefined : compilePath(fields.httpCode.path);
   const readHttpCode = httpCodeReader(fields.httpCode?.from ?? 'number');
   const duration = fields.duration === undefined ? undefined : compilePath(fields.duration.path);
-  const durationScale = fields.duration?.unit === 'ms' ? 1 / 1000 : 1;
+  // Divided, not multiplied by 1/1000: 145 ms is 0.145 s exactly as the built-ins compute it.
+  const durationDivisor = fields.duration?.unit === 'ms' ? 1000 : 1;
   const nextRetryAt = fields.nextRetryAt === undefined ? undefined : compilePath(fields.nextRetryAt.path);
   const readNextRetryAt = timestampReader(fields.nextRetryAt?.format ?? 'iso8601');
-  const error = fields.error === undefined ? undefined : compilePath(fields.error);
+  const error = fields.error === undefined ? undefined : compilePath(fields.error.path);
+  const notErrors = new Set(fields.error?.except);
+  const errorOnlyWithoutResponse = fields.error?.when === 'no-response';
+  // `never`: no retry follows any attempt (null); without schedules nothing says (undefined).
+  const neverRetries = reports.retrySchedules === 'never';
 
-  const statusOf = (entry: unknown): StatusMeaning | undefined => status.get(rawStatus(entry));
+  const listed = (entry: unknown): StatusMeaning | undefined => status.get(rawStatus(entry));
+  // Absent or null is no status whatever the description says; a listed value wins over the code.
+  const statusOf =
+    !fromHttpCode && otherwise === undefined
+      ? listed
+      : (entry: unknown): StatusMeaning | undefined => {
+          const value = rawStatus(entry);
+          if (value === undefined || value === null) return undefined;
+          const meaning = status.get(value);
+          if (meaning !== undefined) return meaning;
+          if (fromHttpCode && httpCode !== undefined) {
+            const code = readHttpCode(httpCode(entry));
+            if (typeof code === 'number') return code >= 200 && code <= 299 ? 'success' : 'failed';
+          }
+          return otherwise;
+        };
 
   return {
     records: compilePath(description.records),
@@ -166,9 +198,9 @@ export function compileDescription(description: Description): CompiledDescriptio
       if (meaning === undefined || meaning === 'ignore') return invalid('unknown_status');
 
       const event = eventId === undefined ? undefined : optionalString(eventId(entry));
-      const number = attempt === undefined ? undefined : readAttempt(attempt(entry), attemptBase);
+      const number = attempt === undefined ? undefined : readAttempt(attempt(entry));
       const code = httpCode === undefined ? undefined : readHttpCode(httpCode(entry));
-      const seconds = duration === undefined ? undefined : readDuration(duration(entry), durationScale);
+      const seconds = duration === undefined ? undefined : readDuration(duration(entry), durationDivisor);
       const retryAt = nextRetryAt === undefined ? undefined : readRetryAt(nextRetryAt(entry), readNextRetryAt);
       const errorText = error === undefined ? undefined : optionalString(error(entry));
       if (event === WRONG_TYPE || number === WRONG_TYPE || code === WRONG_TYPE || seconds === WRONG_TYPE || retryAt === WRONG_TYPE || errorText === WRONG_TYPE) {
@@ -187,24 +219,45 @@ export function compileDescription(description: Description): CompiledDescriptio
           createdAtMs,
           attemptNumber: reports.attemptNumbers ? number : undefined,
           // Without retry schedules nothing says whether a retry follows: undefined, never null.
-          nextRetryAtMs: reports.retrySchedules ? retryAt : undefined,
+          nextRetryAtMs: neverRetries ? null : reports.retrySchedules ? retryAt : undefined,
           requestUrl: undefined,
-          errorMessage: errorText ? truncateUtf8(scrubUrls(errorText), MAX_ERROR_TEXT_BYTES) : undefined,
+          errorMessage:
+            errorText && !notErrors.has(errorText) && !(errorOnlyWithoutResponse && code !== undefined)
+              ? truncateUtf8(scrubUrls(errorText), MAX_ERROR_TEXT_BYTES)
+              : undefined,
         },
       };
     },
   };
 }
 
-function readAttempt(value: unknown, base: 0 | 1): Read<number> {
-  if (value === undefined || value === null) return undefined;
-  const number = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
-  return Number.isSafeInteger(number) && (number as number) >= base ? (number as number) + (1 - base) : WRONG_TYPE;
+/** A re-send is numbered 2 whichever re-send it was, as the built-ins number GitHub's and Svix's. */
+const RESEND_ATTEMPT_NUMBER = 2;
+
+function attemptReader(field: Description['fields']['attempt']): (value: unknown) => Read<number> {
+  if (field !== undefined && 'resend' in field) {
+    const { resend, others } = field;
+    return (value) => {
+      if (value === undefined || value === null) return undefined;
+      if (typeof value !== typeof resend || (typeof value === 'number' && !Number.isInteger(value))) return WRONG_TYPE;
+      if (value === resend) return RESEND_ATTEMPT_NUMBER;
+      return others === 'first' ? 1 : undefined;
+    };
+  }
+  const base = field?.base ?? 1;
+  const max = (field !== undefined && 'max' in field ? field.max : undefined) ?? Number.MAX_SAFE_INTEGER;
+  return (value) => {
+    if (value === undefined || value === null) return undefined;
+    const number = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+    if (!Number.isSafeInteger(number) || (number as number) < base) return WRONG_TYPE;
+    const attempt = (number as number) + (1 - base);
+    return attempt <= max ? attempt : WRONG_TYPE;
+  };
 }
 
-function readDuration(value: unknown, scale: number): Read<number> {
+function readDuration(value: unknown, divisor: number): Read<number> {
   if (value === undefined || value === null) return undefined;
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value * scale : WRONG_TYPE;
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value / divisor : WRONG_TYPE;
 }
 
 /** null: the API schedules no retry; absent: it did not say. */

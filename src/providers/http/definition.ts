@@ -29,7 +29,17 @@ export function webhookIdForm(description: Pick<Description, 'request'>): string
 }
 
 function statusSummary(description: Description): string {
-  const { success, failed, pending, ignore } = description.status;
+  const { success, failed, pending, processing, ignore, fromHttpCode, otherwise } = description.status;
   const list = (values: readonly unknown[]) => values.map((value) => JSON.stringify(value)).join('|');
-  return [`success ${list(success)}`, `failed ${list(failed)}`, pending.length > 0 && `pending ${list(pending)}`, ignore.length > 0 && `ignored ${list(ignore)}`].filter(Boolean).join('; ');
+  return [
+    success.length > 0 && `success ${list(success)}`,
+    failed.length > 0 && `failed ${list(failed)}`,
+    pending.length > 0 && `pending ${list(pending)}`,
+    processing.length > 0 && `processing ${list(processing)}`,
+    ignore.length > 0 && `ignored ${list(ignore)}`,
+    fromHttpCode && 'else by HTTP code (2xx success)',
+    otherwise !== undefined && `otherwise ${otherwise === 'ignore' ? 'ignored' : otherwise}`,
+  ]
+    .filter(Boolean)
+    .join('; ');
 }

@@ -37,11 +37,33 @@ const sizeParam = z.strictObject({
 
 const maxPages = z.number().int().min(1).default(10);
 
+/** A value the paging reads from the body: a key of it, not the body itself. */
+const bodyKey = path.refine((value) => value !== '$', { error: 'a key of the body, not `$`' });
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
 export const pagingSchema = z.discriminatedUnion(
   'kind',
   [
     // `?page=N`: the next page is N + 1, asked for while pages come back full.
-    z.strictObject({ kind: z.literal('page'), pageParam: z.string().min(1), firstPage: z.number().int().min(0).default(1), size: sizeParam, maxPages }),
+    z.strictObject({
+      kind: z.literal('page'),
+      pageParam: z.string().min(1),
+      firstPage: z.number().int().min(0).default(1),
+      size: sizeParam,
+      maxPages,
+      /**
+       * Where the body says which page this is and how many there are (`{"page": 2, "pages": 3}`):
+       * the next page is asked for while page < pages. When either is not a whole number, the
+       * full-page rule decides.
+       */
+      pageCount: z.strictObject({ page: bodyKey, pages: bodyKey }).optional(),
+      /**
+       * A response header that names the next page (GitLab's `x-next-page`): empty on the last
+       * page; a page after this one is asked for next, one that is not ends the read with a
+       * warning. Absent or not a number: `pageCount`, then the full-page rule decide.
+       */
+      nextPageHeader: z.string().regex(HEADER_NAME, { error: 'must be an HTTP header name (letters, digits, "-", …)' }).optional(),
+    }),
     // A cursor in the body (`{"iterator": "…", "done": false}`), sent back as `cursorParam`.
     z.strictObject({
       kind: z.literal('cursor-body'),
@@ -63,6 +85,38 @@ export const pagingSchema = z.discriminatedUnion(
   { error: 'needs `kind`: one of page, cursor-body, link-header, after-id, newest-n' },
 );
 
+/** What fields.attempt reads: a number (shifted by `base`, at most `max`), or a re-send flag. */
+export type AttemptField = { path: string; base: 0 | 1; max?: number } | { path: string; resend: string | number | boolean; others: 'first' | 'unnumbered' };
+
+// One object for both forms, checked before it is transformed, so that a mistake in combining
+// them is named by its key rather than lost in a failed union.
+const attemptObject = z
+  .strictObject({
+    path: fieldPath,
+    base: z.union([z.literal(0), z.literal(1)]).optional(),
+    max: z.number().int().min(1).optional(),
+    resend: statusValue.optional(),
+    others: z.enum(['first', 'unnumbered']).optional(),
+  })
+  .superRefine((field, ctx) => {
+    if (field.resend === undefined) {
+      if (field.others !== undefined) ctx.addIssue({ code: 'custom', path: ['others'], message: 'goes with `resend`, the value that marks a re-send' });
+      return;
+    }
+    if (field.others === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['others'], message: 'required with `resend`: first (the API never retries by itself) or unnumbered (other values may be automatic retries)' });
+    }
+    for (const key of ['base', 'max'] as const) {
+      if (field[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'does not go with `resend`: a re-send flag carries no number' });
+    }
+  });
+
+function attemptField(given: string | z.output<typeof attemptObject>): AttemptField {
+  if (typeof given === 'string') return { path: given, base: 1 };
+  const { path: at, base = 1, max, resend, others = 'first' } = given;
+  return resend === undefined ? { path: at, base, ...(max !== undefined && { max }) } : { path: at, resend, others };
+}
+
 export const fieldsSchema = z.strictObject({
   /** Unique per attempt within a webhook: a string or a whole number. */
   id: fieldPath,
@@ -70,16 +124,41 @@ export const fieldsSchema = z.strictObject({
   status: fieldPath,
   eventId: fieldPath.optional(),
   eventType: fieldPath.optional(),
-  /** The attempt number; `base: 0` when the API counts retries from 0 (a first attempt is 0). */
-  attempt: z.union([fieldPath.transform((p) => ({ path: p, base: 1 as const })), z.strictObject({ path: fieldPath, base: z.union([z.literal(0), z.literal(1)]).default(1) })]).optional(),
-  /** The receiver's status: a number, or `leading-number` for text such as `"200 OK"`. */
+  /**
+   * The attempt number; `base: 0` when the API counts retries from 0 (a first attempt is 0); `max`,
+   * the highest number the API gives (a higher one makes the entry unreadable). Or, for an API that
+   * only flags re-sends, `{ path, resend, others }`: the value `resend` (`true`, `1`) is a re-send,
+   * numbered 2 whichever it was; any other value of its type is attempt 1 (`others: first`, when
+   * the API never retries by itself) or not numbered (`others: unnumbered`, when it may be an
+   * automatic retry).
+   */
+  attempt: z.union([fieldPath, attemptObject]).transform(attemptField).optional(),
+  /**
+   * The receiver's status. `from`: `number` (`503` or the text `"503"`), `number-only` (a JSON
+   * number: text is the wrong type), `leading-number` (text such as `"200 OK"`), or
+   * `code-or-reason` (text: three digits are the code, any other text says why no response came,
+   * as GitLab's `"internal error"`; a number is the wrong type). 0, null or absent: no response.
+   */
   httpCode: z
-    .union([fieldPath.transform((p) => ({ path: p, from: 'number' as const })), z.strictObject({ path: fieldPath, from: z.enum(['number', 'leading-number']).default('number') })])
+    .union([
+      fieldPath.transform((p) => ({ path: p, from: 'number' as const })),
+      z.strictObject({ path: fieldPath, from: z.enum(['number', 'number-only', 'leading-number', 'code-or-reason']).default('number') }),
+    ])
     .optional(),
   duration: z.strictObject({ path: fieldPath, unit: z.enum(['ms', 's']) }).optional(),
   nextRetryAt: z.union([fieldPath.transform((p) => ({ path: p, format: 'iso8601' as const })), timestamp]).optional(),
-  /** An error text: any URL in it is cut to scheme, host and path. */
-  error: fieldPath.optional(),
+  /**
+   * An error text: any URL in it is cut to scheme, host and path. `except`: values that say nothing
+   * went wrong or that the text was withheld (GitHub's `OK`, Svix's `{}`); `when: no-response`: the
+   * field holds the receiver's answer when there was one (Svix's `response`), so it is an error
+   * text only for an attempt without an HTTP code.
+   */
+  error: z
+    .union([
+      fieldPath.transform((p) => ({ path: p, except: [] as string[], when: 'always' as const })),
+      z.strictObject({ path: fieldPath, except: z.array(z.string()).default([]), when: z.enum(['always', 'no-response']).default('always') }),
+    ])
+    .optional(),
 });
 
 export const statusMapSchema = z
@@ -90,15 +169,24 @@ export const statusMapSchema = z
     failed: z.array(statusValue).default([]),
     /** Not final yet: read again until it becomes success or failed, counted then. */
     pending: z.array(statusValue).default([]),
+    /** Not final yet, and being sent right now (Svix's `sending`): held as pending is. */
+    processing: z.array(statusValue).default([]),
     /** Never a delivery (canceled, skipped): left out, and let go if it was pending. */
     ignore: z.array(statusValue).default([]),
+    /**
+     * The receiver's HTTP code decides what no list names: a 2xx code (read by fields.httpCode) is
+     * success, any other code failed (GitHub, GitLab). A value that gives no code meets `otherwise`.
+     */
+    fromHttpCode: z.boolean().default(false),
+    /** What any other value means (absent or null still is no status): failed, or not a delivery. */
+    otherwise: z.enum(['failed', 'ignore']).optional(),
   })
   .superRefine((map, ctx) => {
-    if (map.success.length + map.failed.length === 0) {
+    if (map.success.length + map.failed.length === 0 && !map.fromHttpCode && map.otherwise !== 'failed') {
       ctx.addIssue({ code: 'custom', message: 'no final value: list the values that mean success and failed, or no attempt could ever be counted' });
     }
     const seen = new Map<string, string>();
-    for (const list of ['success', 'failed', 'pending', 'ignore'] as const) {
+    for (const list of ['success', 'failed', 'pending', 'processing', 'ignore'] as const) {
       map[list].forEach((value, index) => {
         const key = `${typeof value}:${String(value)}`;
         const earlier = seen.get(key);
@@ -112,8 +200,12 @@ export const reportsSchema = z
   .strictObject({
     /** Entries carry attempt numbers (fields.attempt). */
     attemptNumbers: z.boolean().default(false),
-    /** A failed entry says when (or whether) the API retries (fields.nextRetryAt; null means no retry): exhausted can be told. */
-    retrySchedules: z.boolean().default(false),
+    /**
+     * A failed entry says when (or whether) the API retries (fields.nextRetryAt; null means no
+     * retry): exhausted can be told. `never`: the API never retries by itself (a re-send is a new
+     * entry), so every failed attempt is final and counts as exhausted.
+     */
+    retrySchedules: z.union([z.boolean(), z.literal('never')]).default(false),
     /** Every attempt of one event carries the same event id (fields.eventId): time to delivery is measured. */
     eventIds: z.boolean().default(false),
   })
@@ -148,13 +240,23 @@ export const descriptionSchema = z
   })
   .superRefine((description, ctx) => {
     const needs = (report: keyof typeof description.reports, field: keyof typeof description.fields) => {
-      if (description.reports[report] && description.fields[field] === undefined) {
+      if (description.reports[report] === true && description.fields[field] === undefined) {
         ctx.addIssue({ code: 'custom', path: ['reports', report], message: `needs fields.${field}: without it the entries cannot tell` });
       }
     };
     needs('attemptNumbers', 'attempt');
     needs('retrySchedules', 'nextRetryAt');
     needs('eventIds', 'eventId');
+    const { fields, status, reports } = description;
+    if (status.fromHttpCode && fields.httpCode === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['status', 'fromHttpCode'], message: 'needs fields.httpCode: the code it reads' });
+    }
+    if (fields.error?.when === 'no-response' && fields.httpCode === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['fields', 'error', 'when'], message: 'needs fields.httpCode: without it nothing tells an attempt without a response' });
+    }
+    if (reports.retrySchedules === 'never' && fields.nextRetryAt !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['reports', 'retrySchedules'], message: 'never: the API schedules no retry, so fields.nextRetryAt has nothing to say; leave it out' });
+    }
     const used = new Set([...description.request.path.matchAll(/\{(\d+)\}/g)].map((match) => Number(match[1])));
     for (let part = 0; part < Math.max(0, ...used); part++) {
       if (!used.has(part)) ctx.addIssue({ code: 'custom', path: ['request', 'path'], message: `{${part}} is missing: use {0}, {1}, … in order` });
