@@ -69,6 +69,8 @@ export async function readLog(settings: ReadSettings, deps: ReadDeps): Promise<R
   const progress = new ReadProgress(new Set(checkpoint.pending.keys()));
   const invalidThisRead = new Set<string>();
   let reachedEnd = false;
+  /** The read stopped because it went below its floor: everything below is seen or too late. */
+  let pastFloor = false;
 
   // A first read has nothing to compare with; a conditional request there would only skip counting.
   const ifNoneMatch = firstRead ? undefined : deps.etag;
@@ -112,7 +114,10 @@ export async function readLog(settings: ReadSettings, deps: ReadDeps): Promise<R
       break;
     }
     // Past the lookback floor (and any pending entry): everything below was seen or is too late.
-    if (pageOldest < Math.min(floorMs, readDepthMs)) break;
+    if (pageOldest < Math.min(floorMs, readDepthMs)) {
+      pastFloor = true;
+      break;
+    }
   }
 
   result.tooOld = progress.tooOld;
@@ -137,8 +142,10 @@ export async function readLog(settings: ReadSettings, deps: ReadDeps): Promise<R
   recorder.setPending(source, adapter.provider, webhookId, checkpoint.pending.size);
   checkpoint.finishRead(newestReadMs, settings.lookbackMs);
   // Only when the whole window was on the first page: a late entry inside the window then sorts
-  // into that page and changes its ETag. Deeper, a late entry would hide behind an unchanged page 1.
-  result.etag = result.pages === 1 ? firstPageEtag : undefined;
+  // into that page and changes its ETag. Deeper, a late entry would hide behind an unchanged page 1;
+  // and a read that stopped at its page limit (maxPages: 1) has not seen the whole window: a 304
+  // would end the next read before the pages it must still read, and no gap would be told.
+  result.etag = result.pages === 1 && (reachedEnd || pastFloor) ? firstPageEtag : undefined;
   return result;
 }
 

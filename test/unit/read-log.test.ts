@@ -212,6 +212,18 @@ describe('readLog', () => {
     expect(second.recorder.counted).toEqual(['late']);
   });
 
+  it('no conditional request after a read cut short by its page limit: the next read goes on to the pages it left', async () => {
+    const checkpoint = new Checkpoint();
+    const adapter = fakeAdapter('link-header', 2, 1); // maxPages: 1
+    const settings = { source: 's', webhookId: 'w', startFrom: 'backfill' as const, lookbackMs: LOOKBACK_MS };
+    const log = run(0, 4);
+    const recorder = recordingRecorder();
+    const first = await readLog(settings, { adapter, checkpoint, recorder, fetch: fakeFetch('link-header', () => log) });
+    expect(first.pages).toBe(1);
+    expect(first.gap).toBeDefined(); // the page limit stopped it with more to read
+    expect(first.etag).toBeUndefined(); // else the next read would stop at a 304 and tell no gap
+  });
+
   it('leaves the checkpoint untouched by a read whose first request fails', async () => {
     const checkpoint = new Checkpoint();
     const adapter = fakeAdapter('link-header', 2);

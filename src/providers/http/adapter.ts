@@ -72,7 +72,7 @@ export function createHttpAdapter(options: HttpAdapterOptions): ProviderAdapter 
         const id = compiled.idOf(entry);
         return id === undefined ? [] : [id];
       });
-      const next = nextRequest(paging, compiled, request, records, body, answerHeaders, origin, cursor, done, auth, pageCount);
+      const next = nextRequest(paging, compiled, request, records, body, answerHeaders, origin, cursor, done, auth, pageCount, headers);
       return {
         ok: true,
         ...parseEntries(deliveries, webhookId, compiled.normalize),
@@ -107,11 +107,13 @@ function nextRequest(
   done: ((value: unknown) => unknown) | undefined,
   auth: HttpAuth,
   pageCount: { page: (value: unknown) => unknown; pages: (value: unknown) => unknown } | undefined,
+  /** The adapter's own headers: a next page is never conditional (the poller adds If-None-Match to a read's first request only). */
+  baseHeaders: Readonly<Record<string, string>>,
 ): { request?: ProviderRequest; warning?: string } {
   const withParam = (name: string, value: string): ProviderRequest => {
     const url = new URL(request.url);
     url.searchParams.set(name, value);
-    return { url, headers: { ...request.headers } };
+    return { url, headers: { ...baseHeaders } };
   };
   switch (paging.kind) {
     case 'newest-n':
@@ -157,7 +159,7 @@ function nextRequest(
       if (found.url === undefined) return {};
       // The API's link carries its own query; a credential sent in the query must ride along (same origin only).
       if (auth.kind === 'query') found.url.searchParams.set(auth.name, auth.value);
-      return { request: { url: found.url, headers: { ...request.headers } } };
+      return { request: { url: found.url, headers: { ...baseHeaders } } };
     }
   }
 }

@@ -17,6 +17,9 @@
 // - a Svix canceled attempt (status 4) is no delivery: it has no place among the read's entries
 //   (not counted, not held, no time for the floor or the page-limit rules); one held as pending is
 //   let go without a gap (docs/providers.md, Svix mapping);
+// - a described API's ignored entry (`provider: http`, status.ignore) is withdrawn as a Svix canceled
+//   one is, except that on a newest-N read it is one of the N entries: a read of N entries is full
+//   whatever they are, so older ones may exist;
 // - a GitHub first page answered 304 ends the read as a successful poll that changes nothing
 //   (docs/providers.md, "What a poll costs"): no count, no gap, the newest seen stays. Only a read
 //   after a completed one may be conditional (the ETag is kept in memory only).
@@ -24,7 +27,8 @@
 import type { Sample } from '../../helpers/exposition.js';
 import type { RecordedAnswer } from './recording-dispatcher.js';
 
-export type ProviderKind = 'salesfinity' | 'baanx' | 'github' | 'gitlab' | 'svix';
+/** `http`: an API described in the config; its pages come to the model already read (PageRequest.view). */
+export type ProviderKind = 'salesfinity' | 'baanx' | 'github' | 'gitlab' | 'svix' | 'http';
 
 export interface ModelSettings {
   startFrom: 'now' | 'backfill';
@@ -39,6 +43,8 @@ export interface ModelWebhook {
   pageSize: number;
   /** Paged providers only. */
   maxPages: number;
+  /** One request per read, for the newest `pageSize` entries (Baanx always; a described API whose paging says so). */
+  newestN?: boolean;
 }
 
 /** One logs request the exporter made during a read, and what it got. */
@@ -53,10 +59,12 @@ export interface PageRequest {
   log?: readonly unknown[];
   /** GitHub, GitLab and Svix: the answer as the exporter received it. */
   answer?: RecordedAnswer;
+  /** A described API: the page as the test's own server answered it, read by the test from what it served. */
+  view?: PageView;
 }
 
 /** What the model knows about one entry, from the fields the providers' APIs document. */
-interface Attempt {
+export interface Attempt {
   id: string;
   createdAtMs: number;
   finished: boolean;
@@ -71,7 +79,7 @@ interface Attempt {
 }
 
 /** One page as the model reads it. */
-interface PageView {
+export interface PageView {
   attempts: Attempt[];
   /** Ids the provider says will never be deliveries (Svix canceled attempts). */
   withdrawn: string[];
@@ -149,7 +157,7 @@ export class CountingModel {
     const webhook = this.webhooks.find((w) => w.webhookId === webhookId);
     if (!webhook) throw new Error(`model has no webhook ${webhookId}`);
     const memory = this.memory.get(webhookId) as Memory;
-    const paginated = webhook.provider !== 'baanx';
+    const paginated = !(webhook.newestN ?? webhook.provider === 'baanx');
     const firstRead = !memory.completedRead;
     const counting = !firstRead || this.settings.startFrom === 'backfill';
     const markingNow = firstRead && this.settings.startFrom === 'now';
@@ -198,7 +206,7 @@ export class CountingModel {
       if (page > 1) this.note(webhook, 'later page read');
       const entries = view.attempts;
       pagesRead = page;
-      returned += entries.length;
+      returned += entries.length + view.withdrawn.length;
       morePages = paginated && view.more;
       // A held attempt the provider canceled is let go: never a delivery, and not lost either.
       if (view.withdrawn.length > 0) this.note(webhook, 'canceled attempt read', view.withdrawn.length);
@@ -369,6 +377,9 @@ function pageView(webhook: ModelWebhook, request: PageRequest, page: number): Pa
       return gitlabPage(answerOf(webhook, request));
     case 'svix':
       return svixPage(answerOf(webhook, request));
+    case 'http':
+      if (request.view === undefined) throw new Error(`${webhook.source}: page ${request.page} has no view`);
+      return request.view;
   }
 }
 
