@@ -38,9 +38,11 @@ export function detectGap(facts: ReadFacts, paging: Paging, hints: OperatorHints
     }
   } else {
     const fullRead = facts.entriesRead >= paging.windowSize;
-    // No known entry is the whole test: an earlier read of an empty log, or ties at the newest
-    // known createdAt filling the read, still leave entries behind that were never read.
-    if (!facts.firstRead && fullRead && !facts.anyKnown) {
+    // No known entry is the test: an earlier read of an empty log, or ties at the newest known
+    // createdAt filling the read, still leave entries behind that were never read. Unless the read
+    // reached below the floor: what lies behind it is older still, too late to count (and an entry
+    // seen before may have been forgotten there, so it cannot be told from a new one).
+    if (!facts.firstRead && fullRead && !facts.anyKnown && facts.oldestReadMs >= facts.floorMs) {
       gap =
         `none of the ${facts.entriesRead} newest entries had been seen before: more deliveries arrived between ` +
         `two polls than one read returns, so some were not counted. Poll more often (schedule) or ${raiseSize}.`;

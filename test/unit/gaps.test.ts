@@ -28,6 +28,8 @@ describe('detectGap', () => {
     ['paged: page limit on a first read with startFrom now (nothing is counted)', { pages: 3, firstRead: true }, PAGED, undefined],
     ['paged: page limit on a first backfill read', { pages: 3, firstRead: true, startFrom: 'backfill', anyKnown: false }, PAGED, 'read stopped at maxPages=3 before reaching entries already seen; deliveries older than the last page read were not counted. Raise maxPages or poll more often (schedule).'],
     ['newest-N: a full read with a known entry', { entriesRead: 100 }, NEWEST, undefined],
+    // Below the floor, entries seen before may have been forgotten, and anything behind is too late to count.
+    ['newest-N: a full read with nothing known that reached below the floor', { entriesRead: 100, anyKnown: false, oldestReadMs: 999 }, NEWEST, undefined],
     ['newest-N: a full read with nothing known', { entriesRead: 100, anyKnown: false }, NEWEST, 'none of the 100 newest entries had been seen before: more deliveries arrived between two polls than one read returns, so some were not counted. Poll more often (schedule) or raise limit (max 100).'],
     ['newest-N: a short read with nothing known', { entriesRead: 99, anyKnown: false }, NEWEST, undefined],
     ['newest-N: a first backfill read that came back full', { firstRead: true, startFrom: 'backfill', entriesRead: 100, anyKnown: false }, NEWEST, 'the first read (startFrom: backfill) returned a full 100 entries, as many as one read can: older deliveries in the log were not counted. Raise limit (max 100) to backfill more.'],

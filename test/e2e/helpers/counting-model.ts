@@ -240,7 +240,8 @@ export class CountingModel {
       // "A non-paginated read with no known entry", when the read could hold no more (a shorter
       // answer is the whole log): entries behind it were never read. On a first read that matters
       // only to backfill, which promises the whole log; `now` wants none of it.
-      verdict.gap = (!firstRead || this.settings.startFrom === 'backfill') && returned === webhook.pageSize && !anyKnown;
+      // Not when it reached below the floor: what lies behind it is too late to count anyway.
+      verdict.gap = (!firstRead || this.settings.startFrom === 'backfill') && returned === webhook.pageSize && !anyKnown && (firstRead || oldestMs >= floorMs);
       if (verdict.gap) this.note(webhook, 'full-read gap');
     }
     // A held pending entry that the read covered but did not return has left the log (retention),
