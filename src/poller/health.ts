@@ -1,7 +1,7 @@
 // Turns a failed read into one log line per change of state: an operator sees "credentials
 // rejected" once, not every 30 seconds, and sees "recovered" when it clears.
 
-import { sanitizeUrl } from '../providers/sanitize-url.js';
+import { scrubUrls } from '../providers/sanitize-url.js';
 import type { OperatorHints } from '../providers/types.js';
 import type { ReadFailure } from './paging.js';
 
@@ -48,7 +48,7 @@ function cleanProviderText(text: string, requestHeaderValues: readonly string[])
     }
   }
   oneLine = oneLine.replace(JWT, '[redacted]');
-  const withoutSecrets = oneLine.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi, (url) => sanitizeUrl(url) ?? '[url]');
+  const withoutSecrets = scrubUrls(oneLine);
   const points = [...withoutSecrets];
   return points.length > PROVIDER_TEXT_LIMIT ? `${points.slice(0, PROVIDER_TEXT_LIMIT).join('')}…` : withoutSecrets;
 }
