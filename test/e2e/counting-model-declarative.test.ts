@@ -33,7 +33,7 @@ import { buildExporter, type Exporter } from '../../src/app.js';
 import { parseConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/logger.js';
 import { parseExposition } from '../helpers/exposition.js';
-import { CountingModel, observedSeries, type ModelCoverage } from './helpers/counting-model.js';
+import { CountingModel, observedSeries, runModelledHistory, type ModelCoverage } from './helpers/counting-model.js';
 import { PAGING_KINDS, apiShapeArb, describeApi, webhookIdArb, type ApiShape, type Meaning, type PagingKind, type Row, type StatusValue } from './helpers/declarative-model-api.js';
 import { DescribedApiServer, type DescribedApi, type Fault } from './helpers/declarative-model-server.js';
 
@@ -381,16 +381,9 @@ function sorted(series: Map<string, number>): Record<string, number> {
 async function check(settings: Settings, ops: readonly Op[]): Promise<void> {
   const kind = settings.shape.paging.kind;
   const before = structuredClone(coverage[kind]?.http ?? {});
-  const history = new History(settings);
-  await history.start();
   try {
-    await history.compare('start');
-    for (const [index, op] of ops.entries()) {
-      await history.apply(op);
-      await history.compare(`step ${index} ${JSON.stringify(op)}`);
-    }
+    await runModelledHistory(new History(settings), ops);
   } finally {
-    await history.stop();
     const reached = (historiesReaching[kind] ??= {});
     for (const [rule, times] of Object.entries(coverage[kind]?.http ?? {})) {
       if (times > (before[rule] ?? 0)) reached[rule] = (reached[rule] ?? 0) + 1;

@@ -28,7 +28,7 @@ import { ProviderSimulator, baanxEntry, githubDelivery, gitlabEntry, gitlabInter
 import { githubTimestamp } from '../../src/simulator/github-entries.js';
 import { mulberry32, type Random } from '../../src/simulator/random.js';
 import { svixStatusText } from '../../src/simulator/svix-entries.js';
-import { CountingModel, observedSeries, type ModelCoverage, type PageRequest } from './helpers/counting-model.js';
+import { CountingModel, observedSeries, runModelledHistory, type ModelCoverage, type ModelledHistory, type PageRequest } from './helpers/counting-model.js';
 import { recordingDispatcher, type RecordingDispatcher } from './helpers/recording-dispatcher.js';
 import { startHarness, type Harness, type HarnessOptions } from '../helpers/harness.js';
 
@@ -647,25 +647,12 @@ function sorted(series: Map<string, number>): Record<string, number> {
   return Object.fromEntries([...series].sort(([a], [b]) => a.localeCompare(b)));
 }
 
-interface ModelledHistory<O> {
-  start(): Promise<void>;
-  stop(): Promise<void>;
-  apply(op: O): Promise<void>;
-  compare(step: string): Promise<void>;
-}
-
-/** Runs one history, comparing after every step; the exporter is stopped whatever happens. */
+/** runModelledHistory, and which coverage rules the history reached. */
 async function runHistory<O>(history: ModelledHistory<O>, ops: readonly O[]): Promise<void> {
   const before = structuredClone(coverage);
-  await history.start();
   try {
-    await history.compare('start');
-    for (const [index, op] of ops.entries()) {
-      await history.apply(op);
-      await history.compare(`step ${index} ${JSON.stringify(op)}`);
-    }
+    await runModelledHistory(history, ops);
   } finally {
-    await history.stop();
     for (const [provider, rules] of Object.entries(coverage)) {
       for (const [rule, times] of Object.entries(rules)) {
         if (times > (before[provider]?.[rule] ?? 0)) (historiesReaching[provider] ??= {})[rule] = (historiesReaching[provider]?.[rule] ?? 0) + 1;

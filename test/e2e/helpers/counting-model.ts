@@ -509,3 +509,25 @@ function svixAttempt(raw: unknown): Attempt {
     exhausted: false,
   };
 }
+
+/** A history of operations against a real exporter, compared with the model after every step. */
+export interface ModelledHistory<O> {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  apply(op: O): Promise<void>;
+  compare(step: string): Promise<void>;
+}
+
+/** Runs one history, comparing after every step; the exporter is stopped whatever happens. */
+export async function runModelledHistory<O>(history: ModelledHistory<O>, ops: readonly O[]): Promise<void> {
+  await history.start();
+  try {
+    await history.compare('start');
+    for (const [index, op] of ops.entries()) {
+      await history.apply(op);
+      await history.compare(`step ${index} ${JSON.stringify(op)}`);
+    }
+  } finally {
+    await history.stop();
+  }
+}
