@@ -62,6 +62,17 @@ export async function* readPages(
     const last = parsed.next === undefined || parsed.entryCount === 0;
     yield { kind: 'page', page: parsed, number, last, etag: number === 1 ? outcome.headers.etag : undefined };
     if (last) return;
-    request = parsed.next;
+    request = unconditional(parsed.next);
   }
+}
+
+/**
+ * Only a read's first request is conditional. An adapter that builds the next request from the one
+ * before (a body cursor set on a copy of it) would carry If-None-Match on: a later page whose
+ * content matched the last read's first page would then answer 304 and fail the read.
+ */
+function unconditional(request: ProviderRequest | undefined): ProviderRequest | undefined {
+  if (request === undefined || !('if-none-match' in request.headers)) return request;
+  const { 'if-none-match': _dropped, ...headers } = request.headers;
+  return { ...request, headers };
 }

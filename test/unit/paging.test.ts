@@ -75,6 +75,25 @@ describe('readPages', () => {
     expect(answers).toEqual(['304']);
   });
 
+  it('keeps later requests unconditional even when the adapter builds them from the one before', async () => {
+    const base = fakeAdapter('body-cursor', 3);
+    const copying: typeof base = {
+      ...base,
+      parsePage(response, webhookId) {
+        const parsed = base.parsePage(response, webhookId);
+        return parsed.ok && parsed.next ? { ...parsed, next: { ...parsed.next, headers: { ...response.request.headers } } } : parsed;
+      },
+    };
+    const seen: Array<string | undefined> = [];
+    const fetch = fakeFetch('body-cursor', () => LOG);
+    const spy: typeof fetch = Object.assign(async (request: Parameters<typeof fetch>[0]) => {
+      seen.push(request.headers['if-none-match']);
+      return fetch(request);
+    }, { requests: 0 });
+    await collect(readPages(copying, 'w', spy, () => undefined, '"v1"'));
+    expect(seen).toEqual(['"v1"', undefined, undefined]);
+  });
+
   it('treats an empty page as the end of the log even if a cursor points further', async () => {
     const adapter = fakeAdapter('body-cursor', 2);
     const fetch = async () => ({ kind: 'ok' as const, code: '200', status: 200, headers: {}, body: { entries: [], cursor: 99 } });
