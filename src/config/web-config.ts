@@ -5,7 +5,7 @@
 // Messages name the key and the file, never a password hash, a key or a certificate's text.
 // The types and the TLS options live in web-config-types.ts, so the server loads no loader.
 
-import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { createSecureContext, type SecureVersion } from 'node:tls';
@@ -222,14 +222,13 @@ async function readTls(raw: NonNullable<RawWebConfig['tls_server_config']> | und
   } catch {
     problems.push({ path: certPath, message: 'not a certificate in PEM form' });
   }
-  let privateKeyReadable = true;
+  let privateKey: KeyObject | undefined;
   try {
-    createPrivateKey(key);
+    privateKey = createPrivateKey(key);
   } catch {
-    privateKeyReadable = false;
     problems.push({ path: keyPath, message: 'not a private key in PEM form (an encrypted key cannot be used: it needs a passphrase)' });
   }
-  if (certificate !== undefined && privateKeyReadable && !certificate.checkPrivateKey(createPrivateKey(key))) {
+  if (certificate !== undefined && privateKey !== undefined && !certificate.checkPrivateKey(privateKey)) {
     problems.push({ path: keyPath, message: 'does not match the certificate of cert_file: the pair belongs to different keys' });
   }
   if (clientCa !== undefined) {
