@@ -2,6 +2,8 @@
 // counted exactly once. Memory is bounded by the lookback window, not by uptime: ids older than
 // (newest seen − lookback) are forgotten, and reads never look below that floor.
 
+import { AgingMap } from '../collections/aging-map.js';
+
 /** The serialisable form, as written to the state file. */
 export interface CheckpointData {
   /** True once a read has completed, so `startFrom` applies only to the very first one. */
@@ -19,12 +21,11 @@ export interface CheckpointData {
 export class Checkpoint {
   initialized = false;
   watermarkMs: number | undefined = undefined;
-  readonly seen = new Map<string, number>();
+  /** Finished ids → createdAt; a read marks them newest first, so the oldest go first. */
+  readonly seen = new AgingMap<string>();
   readonly pending = new Map<string, number>();
   /** Bounded by one read: replaced by each complete read's set. */
   invalid = new Set<string>();
-  /** The floor of the last walk in `prune`. */
-  private prunedBelowMs = -Infinity;
 
   static from(data: CheckpointData): Checkpoint {
     const checkpoint = new Checkpoint();
@@ -92,18 +93,12 @@ export class Checkpoint {
   }
 
   /**
-   * Forget finished ids below the lookback floor: no read will look there again. Walking every id
-   * on every read would cost O(window) per read, so the walk waits until the floor has moved a
-   * sixteenth of the lookback since the last one; ids kept a little longer are only memory (at most
-   * 1/16 of the window more), never a recount, since the count floor already rejects them.
+   * Forget finished ids below the lookback floor: no read will look there again. It costs what it
+   * forgets (AgingMap), so it runs after every read. A read marks its ids newest first, so the
+   * oldest ids of the latest read wait behind its newest: at most one read's ids more than the
+   * window, and never a recount, since the count floor already rejects what is below it.
    */
   prune(lookbackMs: number): void {
-    const floor = this.countFloorMs(lookbackMs);
-    if (floor - this.prunedBelowMs < lookbackMs / PRUNE_SLACK_FRACTIONS) return;
-    for (const [id, at] of this.seen) if (at < floor) this.seen.delete(id);
-    this.prunedBelowMs = floor;
+    this.seen.forgetOlderThan(this.countFloorMs(lookbackMs));
   }
 }
-
-/** See `prune`: the floor moves this fraction of the lookback between walks over the ids. */
-const PRUNE_SLACK_FRACTIONS = 16;

@@ -6,6 +6,7 @@
 // TRACKING_HORIZON_MS and at most MAX_TRACKED_EVENTS per webhook (the oldest go first). An event
 // that succeeds at its first attempt is observed and never stored.
 
+import { AgingMap } from '../collections/aging-map.js';
 import type { DeliveryAttempt } from '../providers/types.js';
 
 /** Longer than the longest automatic retry schedule of the built-in providers (about 28 hours). */
@@ -22,7 +23,7 @@ export interface EventDelivered {
 /** One webhook's events, followed from a failed first attempt until their first success. */
 export class EventDeliveryTracker {
   /** Event id → createdAt of its first attempt, Unix ms; insertion order is roughly age. Made on the first failure. */
-  private pending: Map<string, number> | undefined = undefined;
+  private pending: AgingMap<string> | undefined = undefined;
 
   /**
    * @param watchStartMs attempts older than this cannot be known as an event's first: an earlier
@@ -44,12 +45,12 @@ export class EventDeliveryTracker {
         delivered.push({ attempt, seconds: Math.max(0, endMs - (firstAtMs ?? attempt.createdAtMs)) / 1000 });
         if (firstAtMs !== undefined) this.pending?.delete(eventId);
       } else if (attempt.status === 'failed' && firstAtMs === undefined) {
-        const pending = (this.pending ??= new Map());
+        const pending = (this.pending ??= new AgingMap());
         pending.set(eventId, attempt.createdAtMs);
-        if (pending.size > MAX_TRACKED_EVENTS) pending.delete(pending.keys().next().value as string);
+        if (pending.size > MAX_TRACKED_EVENTS) pending.forgetOldest();
       }
     }
-    if (this.pending !== undefined && this.pending.size > 0) forgetOlderThan(this.pending, nowMs - TRACKING_HORIZON_MS);
+    this.pending?.forgetOlderThan(nowMs - TRACKING_HORIZON_MS);
     return delivered;
   }
 
@@ -81,12 +82,4 @@ function oldestFirst(counted: readonly DeliveryAttempt[]): DeliveryAttempt[] {
     }
   }
   return ordered;
-}
-
-/** Drops events older than the horizon; insertion order is roughly age order, so it stops at the first young one. */
-function forgetOlderThan(pending: Map<string, number>, horizonMs: number): void {
-  for (const [eventId, firstAtMs] of pending) {
-    if (firstAtMs >= horizonMs) return;
-    pending.delete(eventId);
-  }
 }

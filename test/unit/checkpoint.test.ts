@@ -27,29 +27,34 @@ describe('Checkpoint.prune', () => {
     for (const id of inWindow) expect(checkpoint.seen.has(id)).toBe(true);
   });
 
-  it('holds at most a sixteenth of the window more than the window, however long it runs', () => {
+  it('holds at most one read more than the window, however long it runs', () => {
     const checkpoint = new Checkpoint();
     const window = (LOOKBACK_MS / 1_000) * 10; // ids per lookback at 10 per second
     for (let round = 0; round < 20; round++) {
       steadyReads(checkpoint, 100);
-      expect(checkpoint.seen.size).toBeLessThanOrEqual(window + window / 16 + 10);
+      expect(checkpoint.seen.size).toBeLessThanOrEqual(window + 10);
     }
     // …and it does forget: far more ids were read than it holds.
     expect(checkpoint.seen.size).toBeLessThan(1_000 * 10);
   });
 
-  it('walks the ids only once the floor has moved a sixteenth of the lookback (amortised)', () => {
+  it('forgets on every read, each id once, even when a read marks its ids newest first', () => {
     const checkpoint = new Checkpoint();
     checkpoint.initialized = true;
-    for (let at = 0; at < 400_000; at += 1_000) checkpoint.seen.set(`id-${at}`, at);
-    checkpoint.advanceWatermark(399_000);
-    checkpoint.prune(LOOKBACK_MS); // the first walk: floor 239 000
-    expect(checkpoint.seen.size).toBe(161); // 239 000 … 399 000
-    checkpoint.advanceWatermark(399_000 + 9_000); // floor +9 s, under 160 s / 16 = 10 s
-    checkpoint.prune(LOOKBACK_MS);
-    expect(checkpoint.seen.size).toBe(161); // ids below the new floor are still kept: harmless
-    checkpoint.advanceWatermark(399_000 + 10_000);
-    checkpoint.prune(LOOKBACK_MS);
-    expect(checkpoint.seen.size).toBe(151);
+    // Reads of 10 ids each, one a second, marked newest first as a read lists them.
+    for (let read = 0; read < 400; read++) {
+      for (let i = 9; i >= 0; i--) checkpoint.seen.set(`id-${read}-${i}`, read * 1_000 + i * 100);
+      checkpoint.advanceWatermark(read * 1_000 + 900);
+    }
+    checkpoint.prune(LOOKBACK_MS); // floor 399 900 − 160 000 = 239 900
+    // Every id below the floor goes, but read 239's ids wait behind its newest (239 900, not below).
+    expect(checkpoint.seen.size).toBe(161 * 10);
+    expect(checkpoint.seen.has('id-239-0')).toBe(true);
+    expect(checkpoint.seen.has('id-238-9')).toBe(false);
+    checkpoint.advanceWatermark(399_900 + 1);
+    checkpoint.prune(LOOKBACK_MS); // floor 239 901: read 239 goes whole
+    expect(checkpoint.seen.size).toBe(160 * 10);
+    expect(checkpoint.seen.has('id-239-0')).toBe(false);
+    expect(checkpoint.seen.has('id-240-0')).toBe(true);
   });
 });
