@@ -561,6 +561,11 @@ describe('invalid configs', () => {
     expect(problems).toEqual(["config: JSON syntax error at line 2, column 23: Unexpected token 's'"]);
   });
 
+  it('names an invisible offending character by its code point, so the problem stays on one line', async () => {
+    // Found by the config fuzz test: V8 quotes the token, here a line separator.
+    expect(await problemsOf('\u2028!', { format: 'json' })).toEqual(['config: JSON syntax error at line 1, column 1: Unexpected token U+2028']);
+  });
+
   it('names the file in syntax errors and a missing file', async () => {
     const file = join(dir, 'broken.yaml');
     await writeFile(file, 'sources: [\n');
