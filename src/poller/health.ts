@@ -2,7 +2,7 @@
 // rejected" once, not every 30 seconds, and sees "recovered" when it clears.
 
 import { scrubUrls } from '../providers/sanitize-url.js';
-import type { OperatorHints } from '../providers/types.js';
+import type { OperatorHints, ProviderRequest } from '../providers/types.js';
 import type { ReadFailure } from './paging.js';
 
 export interface FailureReport {
@@ -21,28 +21,36 @@ export interface FailureContext {
   rateLimited: boolean;
   /** What the provider's error body said (its adapter's reading of it), if anything. */
   providerSays?: string | undefined;
-  /** The values of the request's headers: a provider that echoes credentials back must not get them logged. */
-  requestHeaderValues?: readonly string[];
+  /**
+   * What the request carried that may be a credential: its header values and the values of its URL
+   * query (an API keyed by a query parameter). A provider that echoes them back must not get them logged.
+   */
+  requestValues?: readonly string[];
 }
 
 /** The settings named in the advice come from the adapter's hints: the poller names no provider. */
+/** The values of a request that may be credentials (FailureContext.requestValues). */
+export function requestValues(request: ProviderRequest): string[] {
+  return [...Object.values(request.headers), ...request.url.searchParams.values()];
+}
+
 export function describeFailure(failure: ReadFailure, context: FailureContext): FailureReport {
   const report = describe(failure, context);
-  const said = context.providerSays === undefined ? '' : cleanProviderText(context.providerSays, context.requestHeaderValues ?? []);
+  const said = context.providerSays === undefined ? '' : cleanProviderText(context.providerSays, context.requestValues ?? []);
   return said === '' ? report : { ...report, message: `${report.message} (the provider says: "${said}")` };
 }
 
 const JWT = /\beyJ[\w-]*\.[\w-]+\.[\w-]*/g;
-/** Header values shorter than this (`application/json`, an API version) hold no secret worth a pass. */
+/** Values shorter than this (`application/json`, an API version, a page number) hold no secret worth a pass. */
 const SECRET_MIN_LENGTH = 8;
 
 /**
- * One line, URLs without query strings or credentials, no header value of the request (tokens,
- * keys) and no JWT, bounded: the text comes from a third party, which may echo what it was sent.
+ * One line, URLs without query strings or credentials, no header or query value of the request
+ * (tokens, keys) and no JWT, bounded: the text comes from a third party, which may echo what it was sent.
  */
-function cleanProviderText(text: string, requestHeaderValues: readonly string[]): string {
+function cleanProviderText(text: string, requestValues: readonly string[]): string {
   let oneLine = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
-  for (const value of requestHeaderValues) {
+  for (const value of requestValues) {
     for (const secret of [value, value.replace(/^(Bearer|token|Basic)\s+/i, '')]) {
       if (secret.length >= SECRET_MIN_LENGTH) oneLine = oneLine.replaceAll(secret, '[redacted]');
     }

@@ -10,7 +10,7 @@ import type { ProviderAdapter } from '../providers/types.js';
 import { Backoff } from './backoff.js';
 import { Checkpoint } from './checkpoint.js';
 import { fetchJson } from './fetch-json.js';
-import { describeFailure } from './health.js';
+import { describeFailure, requestValues } from './health.js';
 import { budgetFrom, pacedIntervalMs, rateLimitWaitMs, type Budget } from './rate-limits.js';
 import { readLog, type ReadResult } from './read-log.js';
 import type { PollRecorder } from './recorder.js';
@@ -335,7 +335,7 @@ export class Poller {
       timeoutMs: this.options.timeoutMs,
       rateLimited: rateLimitMs !== undefined,
       providerSays: failure.kind === 'http_error' ? runtime.target.adapter.errorMessage?.(failure.body) : undefined,
-      requestHeaderValues: Object.values(runtime.target.adapter.firstRequest(webhookId).headers),
+      requestValues: requestValues(runtime.target.adapter.firstRequest(webhookId)),
     });
     const delayMs =
       rateLimitMs !== undefined

@@ -1,7 +1,7 @@
 // One warning per change of state (src/poller/health.ts): what it says names the source's settings
 // from the adapter's hints, and what the provider said is cleaned before it reaches a log.
 import { describe, expect, it } from 'vitest';
-import { describeFailure, type FailureContext } from '../../src/poller/health.js';
+import { describeFailure, requestValues, type FailureContext } from '../../src/poller/health.js';
 import type { ReadFailure } from '../../src/poller/paging.js';
 
 const CONTEXT: FailureContext = {
@@ -28,12 +28,22 @@ describe('describeFailure', () => {
     const token = 'ghp_0123456789abcdefghij';
     const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOjF9.c2lnbmF0dXJl';
     const said = `Bad credentials for Bearer ${token}\n(jwt ${jwt}) see https://hooks.example/x?token=s3cret`;
-    const { message } = describeFailure(httpError(401), { ...CONTEXT, providerSays: said, requestHeaderValues: [`Bearer ${token}`, 'application/json'] });
+    const { message } = describeFailure(httpError(401), { ...CONTEXT, providerSays: said, requestValues: [`Bearer ${token}`, 'application/json'] });
     expect(message).toMatch(/ \(the provider says: "Bad credentials for \[redacted\] \(jwt \[redacted\]\) see https:\/\/hooks\.example\/x"\)$/);
     expect(message).not.toContain(token);
     expect(message).not.toContain('s3cret');
     const long = describeFailure(httpError(500), { ...CONTEXT, providerSays: 'é'.repeat(500) }).message;
     expect(long).toMatch(/"é{200}…"\)$/);
+  });
+
+  it('redacts a key the request sent in its URL query when the provider echoes it bare', () => {
+    // A described API keyed by a query parameter (auth: {query: …}); its error text repeats the key.
+    const key = 'qk_live_0123456789';
+    const values = requestValues({ url: new URL(`https://api.example/v1/attempts?page=2&api_key=${key}`), headers: { accept: 'application/json' } });
+    expect(values).toEqual(['application/json', '2', key]);
+    const { message } = describeFailure(httpError(401), { ...CONTEXT, providerSays: `invalid api_key ${key}`, requestValues: values });
+    expect(message).toMatch(/\(the provider says: "invalid api_key \[redacted\]"\)$/);
+    expect(message).not.toContain(key);
   });
 
   it('leaves the message as it was when the provider said nothing', () => {
