@@ -215,6 +215,10 @@ export function sourceSchema(context: SchemaContext) {
     },
     { unknownKeyHints: { description: 'did you mean "api"?', pageSize: 'set api.paging.size.value', maxPages: 'set api.paging.maxPages' } },
   ).superRefine((source, ctx) => {
+    const fields = source.api?.fields;
+    if (source.traces?.includeBodies === true && fields !== undefined && fields.requestBody === undefined && fields.responseBody === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['traces', 'includeBodies'], message: 'the description names no body to show: add api.fields.requestBody or api.fields.responseBody' });
+    }
     // A webhook id has as many parts as the request path has placeholders.
     if (source.api?.request?.path === undefined || !Array.isArray(source.webhooks)) return;
     const parts = webhookParts(source.api);

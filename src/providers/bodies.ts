@@ -18,9 +18,9 @@ export function bodyCapture(
   };
 }
 
-/** A body as text: strings as they are, anything else as JSON; undefined when absent. */
+/** A body as text: strings as they are, anything else as JSON; undefined when absent or empty. */
 export function bodyText(value: unknown, maxBytes: number): string | undefined {
-  if (value === undefined || value === null) return undefined;
+  if (value === undefined || value === null || value === '') return undefined;
   let text: string;
   try {
     text = typeof value === 'string' ? value : JSON.stringify(value);

@@ -3,10 +3,11 @@
 // provider simulator. Both encodings (http/json and http/protobuf) go through the same assertions.
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import {
   ProviderSimulator,
   SIM_DEFAULT_RECEIVER_URL,
@@ -468,6 +469,43 @@ describe('traces with traces.includeBodies', () => {
     const text = exportedText(run);
     expect(text).not.toContain(REQUEST_BODY_MARK);
     expect(text).not.toContain(RESPONSE_BODY_MARK);
+  });
+
+  it('still exports no secret or request header', () => {
+    expectNoSecrets(run);
+  });
+});
+
+describe('traces of a described API (provider: http) with traces.includeBodies', () => {
+  // The Baanx simulator read twice in one run: by the built-in, and by provider: http with the
+  // shipped config/providers/baanx.yaml. Their delivery spans must carry the same receiver URL,
+  // bodies, codes and events.
+  let run: ExportRun;
+  const traces = { includeBodies: true, maxBodyBytes: MAX_BODY_BYTES };
+
+  beforeAll(async () => {
+    const config = configWith([{ name: 'bx', provider: 'baanx', webhooks: ['bx-orders'] }], { traces });
+    const builtIn = (config.sources as Array<Record<string, unknown>>)[0]!;
+    const api = parseYaml(await readFile(new URL('../../config/providers/baanx.yaml', import.meta.url), 'utf8')) as unknown;
+    const described = { name: 'bx-described', provider: 'http', baseUrl: builtIn.baseUrl, auth: { bearer: { token: sim.baanxToken } }, webhooks: ['bx-orders'], api, traces };
+    run = await exportOnce({ ...config, sources: [builtIn, described] }, { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json' });
+  });
+
+  it('carries the receiver URL and the bodies, as the built-in\'s spans do', () => {
+    expect(run.code, run.stderr).toBe(0);
+    const spansOfSource = (source: string) => deliverySpans(run).filter((span) => span.attrs['webhook.source'] === source);
+    // What a span says of its delivery, apart from the source and provider that name who read it.
+    const shape = (span: ExportedSpan) => {
+      const { 'webhook.source': _source, 'webhook.provider': _provider, ...attrs } = span.attrs;
+      return { attrs, events: span.events.map((event) => ({ name: event.name, attrs: attributesOf(event.attributes) })) };
+    };
+    const byLogId = (source: string) => new Map(spansOfSource(source).map((span) => [span.attrs['webhook.log.id'], shape(span)]));
+    const builtIn = byLogId('bx');
+    expect(builtIn.size).toBe(FINISHED_BAANX.length);
+    expect(byLogId('bx-described')).toEqual(builtIn);
+    const described = byLogId('bx-described');
+    expect(described.get(a1.id)?.attrs['url.full']).toBeDefined();
+    expect(described.get(a1.id)?.events).toContainEqual({ name: 'webhook.response', attrs: expect.objectContaining({ 'http.response.body': 'busy' }) });
   });
 
   it('still exports no secret or request header', () => {

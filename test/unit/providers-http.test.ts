@@ -110,6 +110,29 @@ describe('entries', () => {
     ]);
   });
 
+  it('reads the receiver URL without its query, and the bodies only for a source that opted in, asking for them as described', () => {
+    const api = descriptionSchema.parse(
+      describeApi({
+        request: { path: '/apps/{0}/attempts', query: { with_content: 'false' }, queryWithBodies: { with_content: 'true' } },
+        fields: { id: 'id', createdAt: 'created_at', status: 'state', requestUrl: 'endpoint.url', requestBody: 'payload', responseBody: 'response.body' },
+      }),
+    );
+    const row = entry('a1', 'ok', { endpoint: { url: 'https://receiver.example/hook?token=SECRET' }, payload: { order: 42 }, response: { body: 'x'.repeat(40) } });
+    const plain = createHttpAdapter({ baseUrl: BASE, auth: AUTH, description: api });
+    expect(plain.firstRequest('app_1').url.searchParams.get('with_content')).toBe('false');
+    expect(page(plain, { data: [row, entry('a2', 'ok', { response: { body: '' } })] }).attempts.map(({ requestUrl, requestBody, responseBody }) => ({ requestUrl, requestBody, responseBody }))).toEqual([
+      { requestUrl: 'https://receiver.example/hook', requestBody: undefined, responseBody: undefined },
+      { requestUrl: undefined, requestBody: undefined, responseBody: undefined },
+    ]);
+    const withBodies = createHttpAdapter({ baseUrl: BASE, auth: AUTH, description: api, bodyLimitBytes: 16 });
+    expect(withBodies.firstRequest('app_1').url.searchParams.get('with_content')).toBe('true');
+    const [captured, empty] = page(withBodies, { data: [row, entry('a2', 'ok', { response: { body: '' } })] }).attempts;
+    expect(captured).toMatchObject({ requestUrl: 'https://receiver.example/hook', requestBody: '{"order":42}', responseBody: `${'x'.repeat(16)}…` });
+    expect(empty).toMatchObject({ requestBody: undefined, responseBody: undefined }); // an empty text is no body
+    // A receiver URL that is not text makes the entry unreadable, as any field of the wrong type does.
+    expect(page(plain, { data: [entry('a3', 'ok', { endpoint: { url: 7 } })] }).invalid).toEqual([{ reason: 'wrong_type', key: expect.any(String) }]);
+  });
+
   it('tells status values of each type apart, counts ignored rows as entries and lets them go, and skips what it cannot map by reason', () => {
     const adapter = adapterFor(describeApi({ paging: { kind: 'newest-n', size: { value: 10 } } }));
     const parsed = page(adapter, {
@@ -222,6 +245,14 @@ describe('a description in the config', () => {
     expect(await problemsOf(source({ ...describeApi(), reports: { eventIds: true }, fields: { id: 'id', createdAt: 'at', status: 's' } }))).toEqual([
       'sources[0].api.reports.eventIds: needs fields.eventId: without it the entries cannot tell',
     ]);
+  });
+
+  it('refuses traces.includeBodies for a description that names no body', async () => {
+    expect(await problemsOf(source(describeApi(), { traces: { includeBodies: true } }))).toEqual([
+      'sources[0].traces.includeBodies: the description names no body to show: add api.fields.requestBody or api.fields.responseBody',
+    ]);
+    const withBody = { ...describeApi(), fields: { ...describeApi().fields, responseBody: 'response' } };
+    expect(await problemsOf(source(withBody, { traces: { includeBodies: true } }))).toEqual([]);
   });
 
   it('checks the webhook ids against the placeholders of the path, and the credential', async () => {

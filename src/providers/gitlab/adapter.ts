@@ -78,7 +78,7 @@ export interface GitlabAdapterOptions {
  */
 export function createGitlabAdapter(options: GitlabAdapterOptions): ProviderAdapter {
   const { baseUrl, token, pageSize, maxPages, userAgent = USER_AGENT, bodyLimitBytes } = options;
-  const withBodies = bodyCapture(bodyLimitBytes, (entry) => entry.request_data, (entry) => (entry.response_body === '' ? undefined : entry.response_body));
+  const withBodies = bodyCapture(bodyLimitBytes, (entry) => entry.request_data, (entry) => entry.response_body);
   // Parsed once per webhook (the configured ones: a few thousand at most), not on every page.
   const webhooks = new Map<string, GitlabWebhook>();
   const pageRequest = (webhookId: string, page: number): ProviderRequest => {

@@ -24,6 +24,8 @@ export interface HttpAdapterOptions {
   auth: HttpAuth;
   description: Description;
   userAgent?: string;
+  /** Capture the described request and response bodies up to this size (opt-in for traces); undefined: never. */
+  bodyLimitBytes?: number;
 }
 
 const NONE: readonly unknown[] = [];
@@ -32,12 +34,16 @@ const NONE: readonly unknown[] = [];
 const MAX_SIZE = 10_000;
 
 export function createHttpAdapter(options: HttpAdapterOptions): ProviderAdapter {
-  const { baseUrl, auth, description, userAgent = USER_AGENT } = options;
-  const compiled = compileDescription(description);
+  const { baseUrl, auth, description, userAgent = USER_AGENT, bodyLimitBytes } = options;
+  const compiled = compileDescription(description, bodyLimitBytes);
   const { paging } = description;
   const origin = new URL(baseUrl).origin;
   const headers: Record<string, string> = { accept: 'application/json', 'user-agent': userAgent, ...lowerCaseKeys(description.request.headers), ...authHeaders(auth) };
-  const query: Record<string, string> = { ...description.request.query, ...(auth.kind === 'query' ? { [auth.name]: auth.value } : {}) };
+  const query: Record<string, string> = {
+    ...description.request.query,
+    ...(compiled.withBodies !== undefined && description.request.queryWithBodies),
+    ...(auth.kind === 'query' ? { [auth.name]: auth.value } : {}),
+  };
   if (paging.size.param !== undefined) query[paging.size.param] = String(paging.size.value);
   if (paging.kind === 'page') query[paging.pageParam] = String(paging.firstPage);
   const cursor = paging.kind === 'cursor-body' ? compilePath(paging.next) : undefined;
@@ -75,7 +81,7 @@ export function createHttpAdapter(options: HttpAdapterOptions): ProviderAdapter 
       const next = nextRequest(paging, compiled, request, records, body, answerHeaders, origin, cursor, done, auth, pageCount, headers);
       return {
         ok: true,
-        ...parseEntries(deliveries, webhookId, compiled.normalize),
+        ...parseEntries(deliveries, webhookId, compiled.normalize, compiled.withBodies),
         entryCount: records.length,
         ...(withdrawn.length > 0 && { withdrawn }),
         next: next.request,

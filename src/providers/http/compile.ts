@@ -3,8 +3,8 @@
 // normaliser costs; nothing of the description is looked at per entry.
 
 import { WRONG_TYPE, invalid, isRecord, readEventType, type Read } from '../fields.js';
-import { truncateUtf8 } from '../bodies.js';
-import { scrubUrls } from '../sanitize-url.js';
+import { bodyCapture, truncateUtf8 } from '../bodies.js';
+import { sanitizeUrl, scrubUrls } from '../sanitize-url.js';
 import { parseIsoTimestamp } from '../timestamp.js';
 import type { DeliveryStatus, NormalizeResult } from '../types.js';
 import type { Description } from './description.js';
@@ -134,9 +134,12 @@ export interface CompiledDescription {
   /** The entry's id, for entries that are left out (ignored) but must let a pending one go. */
   idOf(entry: unknown): string | undefined;
   normalize(entry: unknown, webhookId: string): NormalizeResult;
+  /** Adds the bodies the description names, when the source opted in (`bodyLimitBytes`); undefined otherwise. */
+  withBodies: ((attempt: { requestBody?: string; responseBody?: string }, entry: Record<string, unknown>) => void) | undefined;
 }
 
-export function compileDescription(description: Description): CompiledDescription {
+/** `bodyLimitBytes`: capture the described bodies up to this size (traces.includeBodies); undefined: never. */
+export function compileDescription(description: Description, bodyLimitBytes?: number): CompiledDescription {
   const { fields, reports } = description;
   const status = new StatusTable();
   for (const value of description.status.success) status.set(value, 'success');
@@ -164,6 +167,9 @@ export function compileDescription(description: Description): CompiledDescriptio
   const error = fields.error === undefined ? undefined : compilePath(fields.error.path);
   const notErrors = new Set(fields.error?.except);
   const errorOnlyWithoutResponse = fields.error?.when === 'no-response';
+  const receiverUrl = fields.requestUrl === undefined ? undefined : compilePath(fields.requestUrl);
+  const requestBody = fields.requestBody === undefined ? undefined : compilePath(fields.requestBody);
+  const responseBody = fields.responseBody === undefined ? undefined : compilePath(fields.responseBody);
   // `never`: no retry follows any attempt (null); without schedules nothing says (undefined).
   const neverRetries = reports.retrySchedules === 'never';
 
@@ -185,6 +191,10 @@ export function compileDescription(description: Description): CompiledDescriptio
         };
 
   return {
+    withBodies:
+      requestBody === undefined && responseBody === undefined
+        ? undefined
+        : bodyCapture(bodyLimitBytes, (entry) => requestBody?.(entry), (entry) => responseBody?.(entry)),
     records: compilePath(description.records),
     statusOf,
     idOf: (entry) => readLogId(id(entry)),
@@ -203,7 +213,8 @@ export function compileDescription(description: Description): CompiledDescriptio
       const seconds = duration === undefined ? undefined : readDuration(duration(entry), durationDivisor);
       const retryAt = nextRetryAt === undefined ? undefined : readRetryAt(nextRetryAt(entry), readNextRetryAt);
       const errorText = error === undefined ? undefined : optionalString(error(entry));
-      if (event === WRONG_TYPE || number === WRONG_TYPE || code === WRONG_TYPE || seconds === WRONG_TYPE || retryAt === WRONG_TYPE || errorText === WRONG_TYPE) {
+      const url = receiverUrl === undefined ? undefined : optionalString(receiverUrl(entry));
+      if (event === WRONG_TYPE || number === WRONG_TYPE || code === WRONG_TYPE || seconds === WRONG_TYPE || retryAt === WRONG_TYPE || errorText === WRONG_TYPE || url === WRONG_TYPE) {
         return invalid('wrong_type');
       }
       return {
@@ -220,7 +231,7 @@ export function compileDescription(description: Description): CompiledDescriptio
           attemptNumber: reports.attemptNumbers ? number : undefined,
           // Without retry schedules nothing says whether a retry follows: undefined, never null.
           nextRetryAtMs: neverRetries ? null : reports.retrySchedules ? retryAt : undefined,
-          requestUrl: undefined,
+          requestUrl: url ? sanitizeUrl(url) : undefined,
           errorMessage:
             errorText && !notErrors.has(errorText) && !(errorOnlyWithoutResponse && code !== undefined)
               ? truncateUtf8(scrubUrls(errorText), MAX_ERROR_TEXT_BYTES)

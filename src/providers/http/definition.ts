@@ -14,7 +14,7 @@ export const http: ProviderDefinition<HttpSource> = {
   defaultBaseUrl: '',
   // The parts a webhook id must have depend on the description: the config checks them per source.
   webhookIdProblem: () => undefined,
-  createAdapter: (source) => createHttpAdapter({ baseUrl: source.baseUrl, auth: source.auth, description: source.api }),
+  createAdapter: (source, bodyLimitBytes) => createHttpAdapter({ baseUrl: source.baseUrl, auth: source.auth, description: source.api, bodyLimitBytes }),
   describe: (source) => {
     const { paging } = source.api;
     const pages = paging.kind === 'newest-n' ? `newest ${paging.size.value}` : `${paging.kind} paging, size ${paging.size.value}, maxPages ${paging.maxPages}`;

@@ -159,6 +159,14 @@ export const fieldsSchema = z.strictObject({
       z.strictObject({ path: fieldPath, except: z.array(z.string()).default([]), when: z.enum(['always', 'no-response']).default('always') }),
     ])
     .optional(),
+  /** The receiver's URL, a string: shown (in traces) cut to scheme, host and path. */
+  requestUrl: fieldPath.optional(),
+  /**
+   * The payload sent and the receiver's answer: any JSON value (text as it is, anything else as
+   * JSON; an empty text is no body). Read only when the source sets `traces.includeBodies`.
+   */
+  requestBody: fieldPath.optional(),
+  responseBody: fieldPath.optional(),
 });
 
 export const statusMapSchema = z
@@ -220,6 +228,11 @@ export const descriptionSchema = z
        */
       path: z.string().regex(/^\//, { error: 'must start with "/"' }),
       query: z.record(z.string(), z.string()).default({}),
+      /**
+       * Query parameters sent on top of `query` when the source sets `traces.includeBodies`: an API
+       * that leaves bodies out unless asked (Svix's `with_content=true`).
+       */
+      queryWithBodies: z.record(z.string(), z.string()).default({}),
       headers: z.record(z.string(), z.string()).default({}),
     }),
     /** Where the array of entries is in a 2xx body: `$` (the body is the array), `data`, `data.content`. */
