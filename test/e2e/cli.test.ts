@@ -1,10 +1,11 @@
 // The command line as a user runs it: a real process, real config files, the real simulator,
 // a real scrape checked by promtool, and SIGTERM.
 
-import type { ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_WEBHOOKS, ProviderSimulator, SIM_SECRETS } from '../../src/simulator/index.js';
 import { VERSION } from '../../src/version.js';
@@ -219,6 +220,19 @@ describe('each command loads only what it uses', () => {
     expect(result.code).toBe(0);
     expect(modules.some((url) => url.includes('/src/config/'))).toBe(true);
     expect(modules.filter((url) => RUNTIME_ONLY.some((pattern) => pattern.test(url)))).toEqual([]);
+  });
+
+  it('the telemetry and the server load no config schema (zod, yaml): they only name the providers', async () => {
+    // The run command loads the config anyway; the memory benchmark's children do not, and should
+    // not pay for it (it once did, through the metric catalogue's list of provider names).
+    const record = join(await mkdtemp(join(dir, 'modules-')), 'loaded.txt');
+    await writeFile(record, '');
+    const root = join(import.meta.dirname, '..', '..');
+    const script = ['src/telemetry/index.ts', 'src/server/index.ts'].map((path) => `await import(${JSON.stringify(join(root, path))});`).join(' ');
+    await promisify(execFile)(process.execPath, ['--import', 'tsx', '--import', MODULE_HOOKS, '--input-type=module', '-e', script], { cwd: root, env: { ...process.env, WLE_RECORD_MODULES: record } });
+    const modules = (await readFile(record, 'utf8')).split('\n').filter(Boolean);
+    expect(modules.some((url) => url.endsWith('/src/telemetry/catalogue.ts'))).toBe(true); // the record works
+    expect(modules.filter((url) => /node_modules\/(zod|yaml)\//.test(url))).toEqual([]);
   });
 
   it('an OTLP exporter package missing from the installation: exit 2 at start, one line naming the variable that asked for it', async () => {

@@ -1,6 +1,8 @@
 import { secretOrigin, type ProviderDefinition, type SourceBase } from '../definition.js';
 import { createHttpAdapter, type HttpAuth } from './adapter.js';
-import { webhookParts, type Description } from './description.js';
+// Types only from description.ts: its schemas load zod, which the telemetry and server (they list
+// the provider names) do without.
+import type { Description } from './description.js';
 
 export interface HttpSource extends SourceBase {
   provider: 'http';
@@ -21,6 +23,12 @@ export const http: ProviderDefinition<HttpSource> = {
     return `${source.auth.kind} credential ${secretOrigin(source)}, ${pages}, records at ${source.api.records}, status values ${statusSummary(source.api)}`;
   },
 };
+
+/** How many parts (`{0}`, `{1}`…) a webhook id of this description has. */
+export function webhookParts(description: Pick<Description, 'request'>): number {
+  const parts = [...description.request.path.matchAll(/\{(\d+)\}/g)].map((match) => Number(match[1]));
+  return parts.length === 0 ? 0 : Math.max(...parts) + 1;
+}
 
 /** How the description reads a webhook id, for messages: `{0}/{1}` style. */
 export function webhookIdForm(description: Pick<Description, 'request'>): string {

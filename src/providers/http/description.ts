@@ -282,9 +282,3 @@ export const descriptionSchema = z
 export type Description = z.output<typeof descriptionSchema>;
 export type DescriptionInput = z.input<typeof descriptionSchema>;
 export type PagingDescription = Description['paging'];
-
-/** How many parts (`{0}`, `{1}`…) a webhook id of this description has. */
-export function webhookParts(description: Pick<Description, 'request'>): number {
-  const parts = [...description.request.path.matchAll(/\{(\d+)\}/g)].map((match) => Number(match[1]));
-  return parts.length === 0 ? 0 : Math.max(...parts) + 1;
-}
