@@ -11,14 +11,25 @@ const cache = new Map<string, string>();
 /** Cached for a URL that cannot be parsed (a sanitised URL is never empty): one lookup per entry, not two. */
 const UNPARSEABLE = '';
 
+/**
+ * The URL last asked for, and its answer: a page's entries mostly name the same receiver, and
+ * comparing two strings costs less than hashing a fresh one (each entry's URL is a new string from
+ * JSON.parse) for the cache.
+ */
+let lastRaw: string | undefined;
+let lastSanitized = UNPARSEABLE;
+
 /** The URL without user info, query string or fragment; undefined when it cannot be parsed. */
 export function sanitizeUrl(raw: string): string | undefined {
+  if (raw === lastRaw) return lastSanitized === UNPARSEABLE ? undefined : lastSanitized;
   let sanitized = cache.get(raw);
+  lastRaw = raw;
   if (sanitized === undefined) {
     sanitized = parseAndStrip(raw) ?? UNPARSEABLE;
     if (cache.size >= CACHE_LIMIT) cache.clear();
     cache.set(raw, sanitized);
   }
+  lastSanitized = sanitized;
   return sanitized === UNPARSEABLE ? undefined : sanitized;
 }
 

@@ -365,6 +365,20 @@ describe('sanitizeUrl', () => {
       expect(sanitizeUrl('not a url')).toBeUndefined();
     }
   });
+
+  it('answers a URL asked for twice in a row as the first time, parseable or not', () => {
+    const sequence = ['https://a.test/x?t=1', 'https://a.test/x?t=1', 'not a url', 'not a url', 'https://b.test/y#f', 'not a url', 'https://a.test/x?t=1'];
+    // Built as new strings, as JSON.parse makes them: equal text, not the same string object.
+    expect(sequence.map((raw) => sanitizeUrl(JSON.parse(JSON.stringify(raw)) as string))).toEqual([
+      'https://a.test/x',
+      'https://a.test/x',
+      undefined,
+      undefined,
+      'https://b.test/y',
+      undefined,
+      'https://a.test/x',
+    ]);
+  });
 });
 
 describe('parseIsoTimestamp', () => {
