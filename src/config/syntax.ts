@@ -71,7 +71,7 @@ function describeJsonError(message: string, text: string): { reason: string; off
   const reason = (message.split('"')[0] ?? '')
     .replace(/[,. ]+$/, '')
     // The token is one character of the text: an invisible one (a line separator, say) is named by its code point.
-    .replace(/'([^']|'(?='$))'/u, (quoted, token: string) => (/^[!-~]$/.test(token) ? quoted : `U+${(token.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`))
+    .replace(/'(.)'/su, (quoted, token: string) => (/^[!-~]$/.test(token) ? quoted : `U+${token.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`))
     .replace(/ (in|after) JSON at position \d+.*$/s, (_, where: string) => (where === 'after' ? ' after JSON' : ''));
   const position = /at position (\d+)/.exec(message)?.[1];
   const offset = position !== undefined ? Number(position) : YAML.parseDocument(text, { schema: 'json', prettyErrors: false }).errors[0]?.pos[0];
